@@ -1,0 +1,213 @@
+"""End-to-end runs of tools/train.py and tools/test.py as a user runs them."""
+import glob
+import json
+import os
+import os.path as osp
+import socket
+import subprocess
+import sys
+import textwrap
+
+import pytest
+import torch
+
+
+def _tool(repo_root, name):
+    return osp.join(repo_root, 'tools', name)
+
+
+def _data_options(data_root):
+    return [
+        f'{split}_dataloader.dataset.data_root={data_root}'
+        for split in ('train', 'val', 'test')
+    ]
+
+
+def _run(cmd, cwd, expect_ok=True, env_extra=None, timeout=300):
+    env = dict(os.environ, OMP_NUM_THREADS='1')
+    env.update(env_extra or {})
+    proc = subprocess.run(
+        cmd, cwd=cwd, env=env, capture_output=True, text=True,
+        timeout=timeout)
+    if expect_ok and proc.returncode != 0:
+        raise AssertionError(f'{cmd} failed ({proc.returncode}):\n'
+                             f'{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}')
+    return proc
+
+
+def _test_metrics(work_dir):
+    for path in sorted(glob.glob(osp.join(work_dir, '*', '*.json'))):
+        with open(path) as f:
+            lines = [json.loads(line) for line in f if line.strip()]
+        if len(lines) == 1 and 'mIoU' in lines[0]:
+            return lines[0]
+    return None
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope='module')
+def trained_work_dir(repo_root, synthetic_config, synthetic_data_root,
+                     tmp_path_factory):
+    """Train the tiny config for 4 iterations (checkpoints at 2 and 4)."""
+    work_dir = str(tmp_path_factory.mktemp('train'))
+    proc = _run([
+        sys.executable,
+        _tool(repo_root, 'train.py'), synthetic_config, '--work-dir',
+        work_dir, '--cfg-options', *_data_options(synthetic_data_root)
+    ], cwd=repo_root)
+    return work_dir, proc.stdout + proc.stderr
+
+
+def test_train_writes_checkpoints_and_reverts_syncbn(trained_work_dir):
+    work_dir, log = trained_work_dir
+    assert osp.isfile(osp.join(work_dir, 'iter_2.pth'))
+    assert osp.isfile(osp.join(work_dir, 'iter_4.pth'))
+    if not torch.cuda.is_available():
+        assert 'reverted 2 SyncBN layer config(s) to BN' in log
+    assert 'mIoU' in log  # validation ran at the end
+
+
+def test_resume_from_checkpoint_without_env_vars(repo_root, synthetic_config,
+                                                 synthetic_data_root,
+                                                 trained_work_dir):
+    work_dir, _ = trained_work_dir
+    env = {k: v for k, v in os.environ.items() if 'TORCH' not in k}
+    proc = _run([
+        sys.executable,
+        _tool(repo_root, 'train.py'), synthetic_config, '--work-dir',
+        work_dir, '--resume', '--cfg-options',
+        *_data_options(synthetic_data_root), 'train_cfg.max_iters=6',
+        'param_scheduler.0.end=6'
+    ], cwd=repo_root, env_extra=env)
+    log = proc.stdout + proc.stderr
+    assert 'resumed epoch: 0, iter: 4' in log
+    assert osp.isfile(osp.join(work_dir, 'iter_6.pth'))
+
+
+def test_test_tool_evaluates_checkpoint(repo_root, synthetic_config,
+                                        synthetic_data_root, trained_work_dir,
+                                        tmp_path):
+    work_dir, _ = trained_work_dir
+    out_dir = tmp_path / 'preds'
+    _run([
+        sys.executable,
+        _tool(repo_root, 'test.py'), synthetic_config,
+        osp.join(work_dir, 'iter_4.pth'), '--work-dir',
+        str(tmp_path), '--out',
+        str(out_dir), '--cfg-options', *_data_options(synthetic_data_root)
+    ], cwd=repo_root)
+    metrics = _test_metrics(str(tmp_path))
+    assert metrics is not None and 0.0 <= metrics['mIoU'] <= 100.0
+    assert len(list(out_dir.glob('*.png'))) == 4
+
+
+def test_amp_flag_switches_optim_wrapper(repo_root, synthetic_config):
+    sys.path.insert(0, osp.join(repo_root, 'tools'))
+    try:
+        import train as train_tool
+    finally:
+        sys.path.pop(0)
+    plain = train_tool.setup_config(train_tool.parse_args([synthetic_config]))
+    amp = train_tool.setup_config(
+        train_tool.parse_args([synthetic_config, '--amp']))
+    assert plain.optim_wrapper.type == 'OptimWrapper'
+    assert amp.optim_wrapper.type == 'AmpOptimWrapper'
+    assert amp.optim_wrapper.loss_scale == 'dynamic'
+
+
+@pytest.mark.parametrize('tool,args,message', [
+    ('train.py', ['missing_config.py'], 'config file not found'),
+    ('test.py', ['missing_config.py', 'x.pth'], 'config file not found'),
+])
+def test_missing_config_fails_clearly(repo_root, tool, args, message):
+    proc = _run([sys.executable, _tool(repo_root, tool), *args],
+                cwd=repo_root, expect_ok=False)
+    assert proc.returncode != 0
+    assert message in proc.stderr
+
+
+def test_corrupt_checkpoint_fails_clearly(repo_root, synthetic_config,
+                                          tmp_path):
+    corrupt = tmp_path / 'corrupt.pth'
+    corrupt.write_bytes(b'this is not a checkpoint')
+    proc = _run([
+        sys.executable,
+        _tool(repo_root, 'test.py'), synthetic_config,
+        str(corrupt)
+    ], cwd=repo_root, expect_ok=False)
+    assert proc.returncode != 0
+    assert 'not a PyTorch checkpoint' in proc.stderr
+
+
+def test_missing_checkpoint_fails_clearly(repo_root, synthetic_config,
+                                          tmp_path):
+    proc = _run([
+        sys.executable,
+        _tool(repo_root, 'test.py'), synthetic_config,
+        str(tmp_path / 'nope.pth')
+    ], cwd=repo_root, expect_ok=False)
+    assert proc.returncode != 0
+    assert 'checkpoint file not found' in proc.stderr
+
+
+def test_unknown_model_type_fails_clearly(repo_root, synthetic_config,
+                                          synthetic_data_root, tmp_path):
+    proc = _run([
+        sys.executable,
+        _tool(repo_root, 'train.py'), synthetic_config, '--work-dir',
+        str(tmp_path), '--cfg-options', 'model.decode_head.type=NoSuchHead',
+        *_data_options(synthetic_data_root)
+    ], cwd=repo_root, expect_ok=False)
+    assert proc.returncode != 0
+    assert 'NoSuchHead is not in the' in proc.stderr
+
+
+def test_unmodified_mmseg_config_with_custom_imports_trains(
+        repo_root, synthetic_data_root, tmp_path):
+    """MMSeg's own model base, the plugin added by one line."""
+    config = tmp_path / 'plain_mmseg_config.py'
+    fixture = osp.join(repo_root, 'tests', 'fixtures', 'configs',
+                       'fcn_unet-s5-c16_1xb2-4_synthetic.py')
+    config.write_text(
+        textwrap.dedent(f"""
+        _base_ = ['mmseg::_base_/models/fcn_unet_s5-d16.py', {fixture!r}]
+        custom_imports = dict(imports=['mmseg_jml'],
+                              allow_failed_imports=False)
+        model = dict(
+            decode_head=dict(num_classes=3,
+                             loss_decode=dict(type='JaccardMetricLoss')),
+            auxiliary_head=dict(num_classes=3))
+        """))
+    work_dir = tmp_path / 'work'
+    proc = _run([
+        sys.executable,
+        _tool(repo_root, 'train.py'),
+        str(config), '--work-dir',
+        str(work_dir), '--cfg-options', 'train_cfg.max_iters=2',
+        *_data_options(synthetic_data_root)
+    ], cwd=repo_root)
+    assert 'decode.loss_jml' in proc.stdout + proc.stderr
+    assert osp.isfile(work_dir / 'iter_2.pth')
+
+
+def test_distributed_cpu_training_two_processes(repo_root, synthetic_config,
+                                                synthetic_data_root,
+                                                tmp_path):
+    work_dir = tmp_path / 'dist'
+    proc = _run([
+        'bash',
+        _tool(repo_root, 'dist_train.sh'), synthetic_config, '2',
+        '--work-dir',
+        str(work_dir), '--cfg-options', 'train_cfg.max_iters=2',
+        'default_hooks.checkpoint.interval=2',
+        *_data_options(synthetic_data_root)
+    ], cwd=repo_root, env_extra=dict(PORT=str(_free_port()), PYTHON=sys.executable),
+                 timeout=400)
+    log = proc.stdout + proc.stderr
+    assert 'distributed backend set to gloo' in log
+    assert osp.isfile(work_dir / 'iter_2.pth')
