@@ -14,6 +14,8 @@ env: $(STAMP)
 $(STAMP): setup.py requirements/*.txt
 	test -x $(VPY) || $(PYTHON) -m venv $(VENV)
 	$(VPY) -m pip install --quiet --constraint requirements/constraints.txt \
+		setuptools wheel
+	$(VPY) -m pip install --quiet --constraint requirements/constraints.txt \
 		--no-build-isolation --editable ".[lite,demo,tests]"
 	$(VPY) -c "import mmseg_jml, mmseg.models, timm"
 	touch $(STAMP)
