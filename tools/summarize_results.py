@@ -1,0 +1,447 @@
+"""Summarize test metrics of several runs (methods x seeds) as the paper does.
+
+Every run is a work dir of ``tools/test.py``; its metrics are read from the
+newest ``<work_dir>/<timestamp>/<timestamp>.json`` (the file MMEngine writes
+after testing, e.g. ``{"aAcc": 97.75, "mIoU": 91.09, "ECE": 3.2, ...}``).
+
+Runs are given in one of two ways (both may be combined)::
+
+    # explicit: [MODEL:]METHOD=WORK_DIR, repeat a method for its seeds
+    python tools/summarize_results.py \\
+        --runs CE=work_dirs/ce_s0 CE=work_dirs/ce_s1 JML=work_dirs/jml_s0
+
+    # a tree ROOT/<model>/<method>/<seed>/ (or ROOT/<method>/<seed>/ with
+    # --model NAME); every sub-directory of a method is one run
+    python tools/summarize_results.py --root work_dirs/paper \\
+        --metrics mIoU ECE BECE --out-md results.md --out-csv results.csv
+
+Layouts (``--layout``):
+
+* ``paper`` (default): rows (model, metric), columns the methods CE, CE-BLS,
+  CE-KD, JML, JML-BLS, JML-KD, then any other method label in the order
+  first seen.
+* ``by_method``: rows (model, method), columns the metrics (the demo's
+  table).
+
+Cells are ``mean ± std`` over the runs of a (model, method), with the sample
+standard deviation (``ddof=1``); a single run shows its value alone (no
+``±``); when some runs of a cell lack the metric, ``(k/n runs)`` follows.
+A cell without any run is ``—``, never 0. With ``--paper-numbers`` a cell
+becomes ``ours (paper X)``. The CSV has the same rows, with numeric columns
+``<col>``, ``<col>_std``, ``<col>_n`` and ``<col>_paper`` for every column.
+"""
+import argparse
+import csv
+import io
+import json
+import math
+import os
+import os.path as osp
+import re
+import statistics
+import sys
+from dataclasses import dataclass, field
+from typing import (Dict, Iterable, List, Literal, Mapping, Optional,
+                    Sequence, Tuple)
+
+__all__ = [
+    'PAPER_METHODS', 'BUILTIN_PAPER_NUMBERS', 'Run', 'Cell',
+    'find_metrics_json', 'load_run_metrics', 'parse_run_spec',
+    'collect_runs', 'summarize', 'load_paper_numbers', 'to_markdown',
+    'to_csv', 'main'
+]
+
+#: The method columns of the paper, in its order.
+PAPER_METHODS: Tuple[str, ...] = ('CE', 'CE-BLS', 'CE-KD', 'JML', 'JML-BLS',
+                                  'JML-KD')
+#: The placeholder of a cell without any run.
+MISSING = '—'
+DEFAULT_METRICS: Tuple[str, ...] = ('mIoU', 'ECE', 'BECE')
+DEFAULT_MODEL = 'model'
+
+_TIMESTAMP = re.compile(r'^\d{8}_\d{6}$')
+
+#: (model, metric, method) -> the paper's number (Table 4 of the paper, see
+#: ``shared/paper/known-numbers.md``); ``--paper-numbers builtin``. Name the
+#: models of your runs like these keys for the numbers to show.
+BUILTIN_PAPER_NUMBERS: Dict[Tuple[str, str, str], float] = {
+    ('Cityscapes DL3-R18', 'mIoU', 'CE'): 72.88,
+    ('Cityscapes DL3-R18', 'mIoU', 'JML-KD'): 78.14,
+    ('Cityscapes DL3-MB2', 'mIoU', 'CE'): 72.19,
+    ('Cityscapes DL3-MB2', 'mIoU', 'JML-KD'): 77.78,
+    ('Cityscapes PSP-R18', 'mIoU', 'CE'): 72.61,
+    ('Cityscapes PSP-R18', 'mIoU', 'JML-KD'): 77.75,
+    ('VOC DL3-R18', 'mIoU', 'CE'): 72.47,
+    ('VOC DL3-R18', 'mIoU', 'JML-KD'): 76.25,
+    ('VOC PSP-R18', 'mIoU', 'CE'): 72.10,
+    ('VOC PSP-R18', 'mIoU', 'JML-KD'): 75.36,
+}
+
+
+@dataclass
+class Run:
+    """One run: its labels, its work dir and its metrics (None: no test
+    metrics found)."""
+    model: str
+    method: str
+    work_dir: str
+    metrics: Optional[Dict[str, float]] = None
+
+
+@dataclass
+class Cell:
+    """Statistics of one metric over the runs of one (model, method)."""
+    values: List[float] = field(default_factory=list)
+    num_runs: int = 0  # runs of the (model, method), with or without value
+    paper: Optional[float] = None
+
+    @property
+    def n(self) -> int:
+        return len(self.values)
+
+    @property
+    def mean(self) -> Optional[float]:
+        return statistics.fmean(self.values) if self.values else None
+
+    @property
+    def std(self) -> Optional[float]:
+        """Sample standard deviation (ddof=1); None for fewer than 2 runs."""
+        return statistics.stdev(self.values) if self.n >= 2 else None
+
+
+def find_metrics_json(work_dir: str) -> Optional[str]:
+    """The newest ``<work_dir>/<timestamp>/<timestamp>.json``, or None.
+
+    ``work_dir`` may also be a ``<timestamp>`` directory itself.
+    """
+    if not osp.isdir(work_dir):
+        return None
+    name = osp.basename(osp.normpath(work_dir))
+    if _TIMESTAMP.match(name) and osp.isfile(
+            osp.join(work_dir, f'{name}.json')):
+        return osp.join(work_dir, f'{name}.json')
+    for sub in sorted(os.listdir(work_dir), reverse=True):
+        path = osp.join(work_dir, sub, f'{sub}.json')
+        if _TIMESTAMP.match(sub) and osp.isfile(path):
+            return path
+    return None
+
+
+def load_run_metrics(work_dir: str) -> Optional[Dict[str, float]]:
+    """The test metrics of a work dir (numbers only), or None if there are
+    none."""
+    path = find_metrics_json(work_dir)
+    if path is None:
+        return None
+    with open(path) as f:
+        try:
+            data = json.load(f)
+        except json.JSONDecodeError as error:
+            raise ValueError(f'expected a JSON object of metrics in {path}, '
+                             f'got invalid JSON: {error}') from error
+    if not isinstance(data, dict):
+        raise ValueError(f'expected a JSON object of metrics in {path}, got '
+                         f'{type(data).__name__}')
+    return {
+        k: float(v)
+        for k, v in data.items()
+        if isinstance(v, (int, float)) and not isinstance(v, bool)
+    }
+
+
+def parse_run_spec(spec: str,
+                   default_model: str = DEFAULT_MODEL) -> Tuple[str, str, str]:
+    """Parse ``[MODEL:]METHOD=WORK_DIR`` into ``(model, method, work_dir)``."""
+    label, sep, work_dir = spec.partition('=')
+    if not sep or not label or not work_dir:
+        raise ValueError(
+            f'expected a run as [MODEL:]METHOD=WORK_DIR, got {spec!r}')
+    model, sep, method = label.rpartition(':')
+    if not sep:
+        model = default_model
+    if not model or not method:
+        raise ValueError(
+            f'expected a run as [MODEL:]METHOD=WORK_DIR, got {spec!r}')
+    return model, method, work_dir
+
+
+def _subdirs(path: str) -> List[str]:
+    return sorted(d for d in os.listdir(path)
+                  if osp.isdir(osp.join(path, d)) and not d.startswith('.'))
+
+
+def collect_runs(specs: Sequence[str] = (),
+                 root: Optional[str] = None,
+                 model: Optional[str] = None) -> List[Run]:
+    """Find the runs and read their metrics.
+
+    Args:
+        specs (Sequence[str]): Runs as ``[MODEL:]METHOD=WORK_DIR``; a
+            method given several times has several runs (seeds). Without
+            ``MODEL:`` the model is ``model`` (or ``'model'``).
+        root (str, optional): A tree ``root/<model>/<method>/<run>/``, or
+            ``root/<method>/<run>/`` when ``model`` is given. Every
+            sub-directory of a method directory is a run.
+        model (str, optional): Model label of the runs without one.
+
+    Returns:
+        list[Run]: The runs, with ``metrics=None`` where no test metrics
+        were found (they count as missing runs).
+    """
+    default_model = model if model is not None else DEFAULT_MODEL
+    found: List[Tuple[str, str, str]] = [
+        parse_run_spec(s, default_model) for s in specs
+    ]
+    if root is not None:
+        if not osp.isdir(root):
+            raise ValueError(f'expected --root to be a directory, got {root}')
+        models = [(model, root)] if model is not None else [
+            (m, osp.join(root, m)) for m in _subdirs(root)
+        ]
+        for model_name, model_dir in models:
+            for method in _subdirs(model_dir):
+                method_dir = osp.join(model_dir, method)
+                for run in _subdirs(method_dir):
+                    found.append(
+                        (model_name, method, osp.join(method_dir, run)))
+    return [
+        Run(m, meth, wd, load_run_metrics(wd)) for m, meth, wd in found
+    ]
+
+
+def _metric_value(metrics: Mapping[str, float], name: str) -> Optional[float]:
+    """``metrics[name]``, or the value of ``<prefix>/<name>``; None if it is
+    missing or not finite."""
+    value = metrics.get(name)
+    if value is None:
+        matches = [v for k, v in metrics.items() if k.endswith('/' + name)]
+        value = matches[0] if len(matches) == 1 else None
+    if value is None or not math.isfinite(value):
+        return None
+    return value
+
+
+def summarize(
+    runs: Iterable[Run],
+    metrics: Sequence[str] = DEFAULT_METRICS,
+    paper_numbers: Optional[Mapping[Tuple[str, str, str], float]] = None
+) -> Dict[Tuple[str, str, str], Cell]:
+    """Group the runs into cells.
+
+    Args:
+        runs (Iterable[Run]): From :func:`collect_runs`.
+        metrics (Sequence[str]): Metric keys of the json (``mIoU``,
+            ``ECE``, ...); a key ``<prefix>/<name>`` matches ``name``.
+        paper_numbers (Mapping, optional): ``(model, metric, method)`` ->
+            the paper's number.
+
+    Returns:
+        dict: ``(model, metric, method)`` -> :class:`Cell`, for every model
+        and method that has a run, and the paper numbers of those models.
+    """
+    cells: Dict[Tuple[str, str, str], Cell] = {}
+    runs = list(runs)
+    for run in runs:
+        for metric in metrics:
+            cell = cells.setdefault((run.model, metric, run.method), Cell())
+            cell.num_runs += 1
+            value = None if run.metrics is None else _metric_value(
+                run.metrics, metric)
+            if value is not None:
+                cell.values.append(value)
+    models = {run.model for run in runs}
+    for key, value in (paper_numbers or {}).items():
+        if key[0] in models and key[1] in metrics:
+            cells.setdefault(key, Cell()).paper = float(value)
+    return cells
+
+
+def load_paper_numbers(
+        path: str) -> Dict[Tuple[str, str, str], float]:
+    """Read the paper's numbers: ``builtin`` (:data:`BUILTIN_PAPER_NUMBERS`),
+    a CSV with the columns ``model,metric,method,value``, or a JSON list of
+    objects with those keys."""
+    if path == 'builtin':
+        return dict(BUILTIN_PAPER_NUMBERS)
+    with open(path, newline='') as f:
+        if path.endswith('.json'):
+            rows = json.load(f)
+        else:
+            rows = list(csv.DictReader(f))
+    numbers = {}
+    for row in rows:
+        try:
+            key = (str(row['model']), str(row['metric']), str(row['method']))
+            numbers[key] = float(row['value'])
+        except (KeyError, TypeError, ValueError) as error:
+            raise ValueError(f'expected rows with model, metric, method and '
+                             f'a numeric value in {path}, got {row!r}') \
+                from error
+    return numbers
+
+
+def _ordered(items: Iterable[str], first: Sequence[str] = ()) -> List[str]:
+    seen = list(dict.fromkeys(items))
+    return [x for x in first] + [x for x in seen if x not in first]
+
+
+def _format_cell(cell: Optional[Cell], decimals: int) -> str:
+    if cell is None or cell.num_runs == 0:
+        text = MISSING
+    elif cell.n == 0:
+        text = f'{MISSING} (0/{cell.num_runs} runs)'
+    else:
+        text = f'{cell.mean:.{decimals}f}'
+        if cell.std is not None:
+            text += f' ± {cell.std:.{decimals}f}'
+        if cell.n < cell.num_runs:
+            text += f' ({cell.n}/{cell.num_runs} runs)'
+    if cell is not None and cell.paper is not None:
+        text += f' (paper {cell.paper:.{decimals}f})'
+    return text
+
+
+def _table(cells: Mapping[Tuple[str, str, str], Cell],
+           layout: Literal['paper', 'by_method'],
+           methods: Optional[Sequence[str]], metrics: Optional[Sequence[str]]
+           ) -> Tuple[List[str], List[Tuple[str, str]], List[str],
+                      Dict[Tuple[Tuple[str, str], str], Cell]]:
+    """Header of the row labels, row labels, columns and the cell of each
+    (row, column)."""
+    if layout not in ('paper', 'by_method'):
+        raise ValueError(f"expected layout 'paper' or 'by_method', got "
+                         f'{layout!r}')
+    models = _ordered(k[0] for k in cells)
+    metric_names = list(metrics) if metrics is not None else _ordered(
+        k[1] for k in cells)
+    if methods is None:
+        seen = _ordered(k[2] for k in cells)
+        methods = (_ordered(seen, PAPER_METHODS)
+                   if layout == 'paper' else seen)
+    grid = {}
+    if layout == 'paper':
+        rows = [(m, x) for m in models for x in metric_names]
+        for (model, metric, method), cell in cells.items():
+            grid[((model, metric), method)] = cell
+        return ['model', 'metric'], rows, list(methods), grid
+    rows = [(m, meth) for m in models for meth in methods
+            if any(k[0] == m and k[2] == meth for k in cells)]
+    for (model, metric, method), cell in cells.items():
+        grid[((model, method), metric)] = cell
+    return ['model', 'method'], rows, metric_names, grid
+
+
+def to_markdown(cells: Mapping[Tuple[str, str, str], Cell],
+                layout: Literal['paper', 'by_method'] = 'paper',
+                methods: Optional[Sequence[str]] = None,
+                metrics: Optional[Sequence[str]] = None,
+                decimals: int = 2) -> str:
+    """A Markdown table of :func:`summarize`'s cells (see the module doc for
+    the layouts and the cell format)."""
+    header, rows, columns, grid = _table(cells, layout, methods, metrics)
+    lines = [
+        '| ' + ' | '.join(header + list(columns)) + ' |',
+        '|' + '---|' * (len(header) + len(columns))
+    ]
+    for row in rows:
+        texts = [_format_cell(grid.get((row, c)), decimals) for c in columns]
+        lines.append('| ' + ' | '.join(list(row) + texts) + ' |')
+    lines.append('')
+    lines.append('Cells: mean ± sample std (ddof=1) over runs; a value '
+                 f'without ± is a single run; {MISSING}: no run.')
+    return '\n'.join(lines) + '\n'
+
+
+def to_csv(cells: Mapping[Tuple[str, str, str], Cell],
+           layout: Literal['paper', 'by_method'] = 'paper',
+           methods: Optional[Sequence[str]] = None,
+           metrics: Optional[Sequence[str]] = None) -> str:
+    """The table as CSV: per column ``<col>`` (mean), ``<col>_std``,
+    ``<col>_n`` (runs with a value) and ``<col>_paper``; empty where
+    missing."""
+    header, rows, columns, grid = _table(cells, layout, methods, metrics)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator='\n')
+    writer.writerow(header + [
+        f'{c}{s}' for c in columns for s in ('', '_std', '_n', '_paper')
+    ])
+
+    def fmt(x: Optional[float]) -> str:
+        return '' if x is None else repr(float(x))
+
+    for row in rows:
+        values = list(row)
+        for c in columns:
+            cell = grid.get((row, c))
+            if cell is None:
+                values += ['', '', '0', '']
+            else:
+                values += [
+                    fmt(cell.mean),
+                    fmt(cell.std),
+                    str(cell.n),
+                    fmt(cell.paper)
+                ]
+        writer.writerow(values)
+    return out.getvalue()
+
+
+def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description='Summarize test metrics of several runs as mean ± std '
+        'tables (Markdown and CSV).')
+    parser.add_argument(
+        '--runs', nargs='+', default=[], metavar='[MODEL:]METHOD=WORK_DIR',
+        help='runs; repeat a method for its seeds')
+    parser.add_argument(
+        '--root', help='a tree ROOT/<model>/<method>/<run>/ '
+        '(ROOT/<method>/<run>/ with --model)')
+    parser.add_argument('--model', help='model label of runs without one')
+    parser.add_argument(
+        '--metrics', nargs='+', default=list(DEFAULT_METRICS),
+        help='metric keys of the json files (default: %(default)s)')
+    parser.add_argument(
+        '--methods', nargs='+',
+        help='method columns/rows in this order (default: the paper\'s six, '
+        'then any other label)')
+    parser.add_argument(
+        '--layout', choices=('paper', 'by_method'), default='paper')
+    parser.add_argument(
+        '--paper-numbers', metavar='FILE|builtin',
+        help='CSV/JSON of model,metric,method,value, or "builtin"')
+    parser.add_argument('--decimals', type=int, default=2)
+    parser.add_argument('--out-md', help='write the Markdown table here')
+    parser.add_argument('--out-csv', help='write the CSV table here')
+    args = parser.parse_args(argv)
+    if not args.runs and not args.root:
+        parser.error('expected --runs or --root, got neither')
+    return args
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = parse_args(argv)
+    runs = collect_runs(args.runs, args.root, args.model)
+    for run in runs:
+        if run.metrics is None:
+            print(f'warning: no test metrics (<timestamp>/<timestamp>.json) '
+                  f'in {run.work_dir}; counted as a missing run',
+                  file=sys.stderr)
+    paper = load_paper_numbers(args.paper_numbers) \
+        if args.paper_numbers else None
+    cells = summarize(runs, args.metrics, paper)
+    markdown = to_markdown(cells, args.layout, args.methods, args.metrics,
+                           args.decimals)
+    print(markdown, end='')
+    for path, text in ((args.out_md, markdown),
+                       (args.out_csv,
+                        to_csv(cells, args.layout, args.methods,
+                               args.metrics))):
+        if path:
+            os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
+            with open(path, 'w', newline='') as f:
+                f.write(text)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
