@@ -2,50 +2,41 @@
 
 Usage::
 
-    python tools/run_demo.py [--work-root work_dirs/demo] [--seed 0]
+    python tools/run_demo.py [--work-root work_dirs/demo] [--seeds 0 ...]
         [--only LABEL ...] [--reuse]
 
 Prepares ``data/mni152`` on first use, then for every row of
-:data:`DEMO_RUNS` trains the config with ``tools/train.py`` and evaluates
-its final checkpoint with ``tools/test.py`` (both as subprocesses, exactly as
-a user would run them), and prints one results table. ``--reuse`` skips runs
-whose work dir already holds test results.
+:data:`DEMO_RUNS` and every seed trains the config with ``tools/train.py``
+and evaluates its final checkpoint with ``tools/test.py`` (both as
+subprocesses, exactly as a user runs them), and prints one results table
+made by ``tools/summarize_results.py`` (written to
+``<work-root>/results.md`` and ``.csv`` too). ``--reuse`` skips runs whose
+work dir already holds test results.
 """
 import argparse
-import glob
-import json
 import os
 import os.path as osp
 import subprocess
 import sys
 import time
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import List, Sequence, Tuple
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-DATA_ROOT = osp.join('data', 'mni152')
+sys.path.insert(0, osp.join(REPO, 'tools'))
+import summarize_results  # noqa: E402
 
-#: (method label, config) pairs; each row of the demo table.
+DATA_ROOT = osp.join('data', 'mni152')
+MODEL_LABEL = 'UNet-c16'
+
+#: (method label, config) pairs; each is one row of the demo table.
 DEMO_RUNS: List[Tuple[str, str]] = [
     ('CE', 'configs/demo/ce_fcn_unet-s5-c16_1xb8-150_mni152-128x128.py'),
+    ('JML', 'configs/demo/jml_fcn_unet-s5-c16_1xb8-150_mni152-128x128.py'),
 ]
 
-CLASSES = ('background', 'grey matter', 'white matter')
-
-
-def newest_test_metrics(work_dir: str) -> Optional[Dict[str, float]]:
-    """The metrics of the newest ``tools/test.py`` run in ``work_dir``.
-
-    MMEngine writes ``<work_dir>/<timestamp>/<timestamp>.json``; a test run's
-    file holds one line with the metrics (training runs log many lines with
-    ``step`` keys).
-    """
-    for path in sorted(glob.glob(osp.join(work_dir, '*', '*.json')),
-                       reverse=True):
-        with open(path) as f:
-            lines = [json.loads(line) for line in f if line.strip()]
-        if len(lines) == 1 and 'mIoU' in lines[0]:
-            return lines[0]
-    return None
+#: Columns of the demo table (keys of the test metrics json).
+METRICS = ('aAcc', 'mIoU', 'mIoU_I', 'mIoU_C', 'IoU.background',
+           'IoU.grey matter', 'IoU.white matter', 'ECE', 'BECE')
 
 
 def run(cmd: Sequence[str]) -> None:
@@ -53,52 +44,29 @@ def run(cmd: Sequence[str]) -> None:
     subprocess.run(cmd, cwd=REPO, check=True)
 
 
-def train_and_test(label: str, config: str, work_root: str, seed: int,
-                   reuse: bool) -> Tuple[Dict[str, float], str, float]:
-    name = osp.splitext(osp.basename(config))[0]
-    work_dir = osp.join(work_root, name)
-    metrics = newest_test_metrics(work_dir) if reuse else None
+def train_and_test(config: str, work_dir: str, seed: int,
+                   reuse: bool) -> float:
+    """Train and test one config; returns the seconds spent."""
+    if reuse and summarize_results.load_run_metrics(work_dir):
+        return 0.0
     start = time.time()
-    if metrics is None:
-        run([
-            sys.executable, 'tools/train.py', config, '--work-dir', work_dir,
-            '--cfg-options', f'randomness.seed={seed}'
-        ])
-        with open(osp.join(work_dir, 'last_checkpoint')) as f:
-            checkpoint = f.read().strip()
-        run([
-            sys.executable, 'tools/test.py', config, checkpoint,
-            '--work-dir', work_dir
-        ])
-        metrics = newest_test_metrics(work_dir)
-        if metrics is None:
-            raise RuntimeError(f'no test metrics found in {work_dir}')
-    return metrics, work_dir, time.time() - start
-
-
-def format_table(rows: List[Tuple[str, str, Dict[str, float], str]]) -> str:
-    """Markdown table: one row per method, metrics in percent."""
-    columns = ['aAcc', 'mIoU'] + [f'IoU.{c}' for c in CLASSES]
-    header = ['Method'] + columns + ['config', 'work dir']
-    lines = [
-        '| ' + ' | '.join(header) + ' |',
-        '|' + '|'.join(['---'] * len(header)) + '|'
-    ]
-    for label, config, metrics, work_dir in rows:
-        cells = [
-            f'{metrics[key]:.2f}' if key in metrics else 'n/a'
-            for key in columns
-        ]
-        lines.append('| ' + ' | '.join([label] + cells +
-                                       [osp.basename(config), work_dir]) +
-                     ' |')
-    return '\n'.join(lines)
+    run([
+        sys.executable, 'tools/train.py', config, '--work-dir', work_dir,
+        '--cfg-options', f'randomness.seed={seed}'
+    ])
+    with open(osp.join(work_dir, 'last_checkpoint')) as f:
+        checkpoint = f.read().strip()
+    run([
+        sys.executable, 'tools/test.py', config, checkpoint, '--work-dir',
+        work_dir
+    ])
+    return time.time() - start
 
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--work-root', default=osp.join('work_dirs', 'demo'))
-    parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--seeds', type=int, nargs='+', default=[0])
     parser.add_argument(
         '--only', nargs='+', help='method labels to run (default: all)')
     parser.add_argument(
@@ -113,21 +81,35 @@ def main(argv=None) -> None:
                 if args.only is None or label in args.only]
     if not selected:
         parser.error(f'--only matched none of {[r[0] for r in DEMO_RUNS]}')
-    rows = []
+    specs = []
     for label, config in selected:
-        metrics, work_dir, seconds = train_and_test(label, config,
-                                                    args.work_root,
-                                                    args.seed, args.reuse)
-        print(f'{label}: mIoU {metrics["mIoU"]:.2f} in {seconds:.0f} s '
-              f'({work_dir})', flush=True)
-        rows.append((label, config, metrics, work_dir))
-    table = format_table(rows)
+        for seed in args.seeds:
+            name = osp.splitext(osp.basename(config))[0]
+            work_dir = osp.join(args.work_root, name, f'seed{seed}')
+            seconds = train_and_test(config, work_dir, seed, args.reuse)
+            print(f'{label} (seed {seed}): {seconds:.0f} s, {work_dir}',
+                  flush=True)
+            specs.append(f'{MODEL_LABEL}:{label}={work_dir}')
+
+    cells = summarize_results.summarize(
+        summarize_results.collect_runs(specs), metrics=METRICS)
+    methods = [label for label, _ in selected]
+    table = summarize_results.to_markdown(
+        cells, layout='by_method', methods=methods, metrics=METRICS)
     os.makedirs(args.work_root, exist_ok=True)
     with open(osp.join(args.work_root, 'results.md'), 'w') as f:
-        f.write(table + '\n')
-    print('\nMNI152 tissue segmentation, validation slices '
-          f'(seed {args.seed}):\n')
+        f.write(table)
+    with open(osp.join(args.work_root, 'results.csv'), 'w') as f:
+        f.write(
+            summarize_results.to_csv(
+                cells, layout='by_method', methods=methods, metrics=METRICS))
+    print(f'\nMNI152 tissue segmentation, {len(args.seeds)} seed(s), '
+          f'validation slices, metrics in %:\n')
     print(table)
+    print('Configs:')
+    for label, config in selected:
+        print(f'  {label}: {config}')
+    print(f'Work dirs: {args.work_root}/<config>/seed<k>')
 
 
 if __name__ == '__main__':

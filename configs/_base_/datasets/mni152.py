@@ -41,5 +41,16 @@ val_dataloader = dict(
         data_prefix=dict(img_path='img_dir/val', seg_map_path='ann_dir/val'),
         pipeline=test_pipeline))
 test_dataloader = val_dataloader
-val_evaluator = dict(type='IoUMetric', iou_metrics=['mIoU'])
-test_evaluator = val_evaluator
+val_evaluator = [
+    dict(type='FineGrainedIoUMetric'),
+    dict(type='CalibrationMetric', num_bins=15, boundary_kernel_size=3)
+]
+# The test run also saves a reliability diagram next to its log.
+test_evaluator = [
+    dict(type='FineGrainedIoUMetric'),
+    dict(
+        type='CalibrationMetric',
+        num_bins=15,
+        boundary_kernel_size=3,
+        reliability_diagram=True)
+]
