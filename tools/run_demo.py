@@ -19,11 +19,12 @@ import os.path as osp
 import subprocess
 import sys
 import time
-from typing import List, Sequence, Tuple
+from typing import List, Tuple
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, osp.join(REPO, 'tools'))
 import summarize_results  # noqa: E402
+import sweep  # noqa: E402
 
 DATA_ROOT = osp.join('data', 'mni152')
 MODEL_LABEL = 'UNet-c16'
@@ -39,30 +40,6 @@ METRICS = ('aAcc', 'mIoU', 'mIoU_I', 'mIoU_C', 'IoU.background',
            'IoU.grey matter', 'IoU.white matter', 'ECE', 'BECE')
 
 
-def run(cmd: Sequence[str]) -> None:
-    print('+ ' + ' '.join(cmd), flush=True)
-    subprocess.run(cmd, cwd=REPO, check=True)
-
-
-def train_and_test(config: str, work_dir: str, seed: int,
-                   reuse: bool) -> float:
-    """Train and test one config; returns the seconds spent."""
-    if reuse and summarize_results.load_run_metrics(work_dir):
-        return 0.0
-    start = time.time()
-    run([
-        sys.executable, 'tools/train.py', config, '--work-dir', work_dir,
-        '--cfg-options', f'randomness.seed={seed}'
-    ])
-    with open(osp.join(work_dir, 'last_checkpoint')) as f:
-        checkpoint = f.read().strip()
-    run([
-        sys.executable, 'tools/test.py', config, checkpoint, '--work-dir',
-        work_dir
-    ])
-    return time.time() - start
-
-
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--work-root', default=osp.join('work_dirs', 'demo'))
@@ -76,7 +53,9 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
 
     os.chdir(REPO)
-    run([sys.executable, 'tools/dataset_converters/mni152.py', DATA_ROOT])
+    subprocess.run(
+        [sys.executable, 'tools/dataset_converters/mni152.py', DATA_ROOT],
+        check=True)
     selected = [(label, config) for label, config in DEMO_RUNS
                 if args.only is None or label in args.only]
     if not selected:
@@ -84,11 +63,14 @@ def main(argv=None) -> None:
     specs = []
     for label, config in selected:
         for seed in args.seeds:
-            name = osp.splitext(osp.basename(config))[0]
-            work_dir = osp.join(args.work_root, name, f'seed{seed}')
-            seconds = train_and_test(config, work_dir, seed, args.reuse)
-            print(f'{label} (seed {seed}): {seconds:.0f} s, {work_dir}',
-                  flush=True)
+            work_dir = sweep.run_dir(args.work_root, config, seed)
+            if args.reuse and sweep.is_finished(work_dir):
+                print(f'{label} (seed {seed}): reused {work_dir}')
+            else:
+                start = time.time()
+                sweep.run_local(config, work_dir, seed)
+                print(f'{label} (seed {seed}): {time.time() - start:.0f} s,'
+                      f' {work_dir}', flush=True)
             specs.append(f'{MODEL_LABEL}:{label}={work_dir}')
 
     cells = summarize_results.summarize(

@@ -1,0 +1,102 @@
+"""Every config's file name matches its body.
+
+Names follow MMSeg: ``<method>_<model>_<G>xb<B>-<iters>_<dataset>-<H>x<W>.py``
+(iterations as ``40k`` or a plain number), e.g.
+``jml-bls_deeplabv3_r18-d8_4xb2-40k_cityscapes-512x1024.py``: 4 GPUs x 2
+images per GPU, 40k iterations, Cityscapes, 512x1024 crops.
+"""
+import ast
+import glob
+import os.path as osp
+import re
+
+import pytest
+from mmengine.config import Config
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+CONFIGS = sorted(
+    p for p in glob.glob(osp.join(REPO, 'configs', '**', '*.py'),
+                         recursive=True)
+    if f'{osp.sep}_base_{osp.sep}' not in p)
+
+NAME = re.compile(r'^(?P<method>[a-z0-9-]+)_(?P<model>.+)_(?P<gpus>\d+)xb'
+                  r'(?P<batch>\d+)-(?P<iters>\d+k?)_(?P<dataset>[a-z0-9]+)-'
+                  r'(?P<height>\d+)x(?P<width>\d+)$')
+
+#: dataset part of a name -> the dataset type its body must use
+DATASETS = {
+    'mni152': 'MNI152TissueDataset',
+    'cityscapes': 'CityscapesDataset',
+    'voc12aug': 'PascalVOCDataset',
+    'ade20k': 'ADE20KDataset',
+    'deepglobe': 'DeepGlobeLandDataset',
+}
+
+
+def _crop_size(pipeline):
+    for transform in pipeline:
+        if transform['type'] == 'RandomCrop':
+            return tuple(transform['crop_size'])
+    raise AssertionError('no RandomCrop in the training pipeline')
+
+
+def _dataset_type(dataset):
+    # ConcatDataset (VOC aug) wraps several datasets of one type
+    if dataset['type'] == 'ConcatDataset':
+        types = {d['type'] for d in dataset['datasets']}
+        assert len(types) == 1
+        return types.pop()
+    return dataset['type']
+
+
+def test_there_are_configs():
+    assert CONFIGS
+
+
+@pytest.mark.parametrize(
+    'path', CONFIGS, ids=[osp.relpath(p, REPO) for p in CONFIGS])
+def test_config_name_matches_body(path):
+    match = NAME.match(osp.splitext(osp.basename(path))[0])
+    assert match, f'{osp.basename(path)} does not follow the naming scheme'
+    cfg = Config.fromfile(path)
+    iters = match['iters']
+    expected_iters = int(iters[:-1]) * 1000 if iters.endswith('k') else int(
+        iters)
+    assert cfg.train_cfg.max_iters == expected_iters
+    assert cfg.train_dataloader.batch_size == int(match['batch'])
+    assert _crop_size(cfg.train_dataloader.dataset.get(
+        'pipeline', cfg.get('train_pipeline'))) == (int(match['height']),
+                                                    int(match['width']))
+    assert _dataset_type(
+        cfg.train_dataloader.dataset) == DATASETS[match['dataset']]
+    assert cfg.custom_imports['imports'] == ['mmseg_jml']
+
+
+def _bases(config_path):
+    """The ``_base_`` entries of a config file, read without executing it."""
+    tree = ast.parse(open(config_path).read())
+    for node in tree.body:
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1
+                and getattr(node.targets[0], 'id', None) == '_base_'):
+            value = ast.literal_eval(node.value)
+            return [value] if isinstance(value, str) else list(value)
+    return []
+
+
+def _inheritance_depth(config_path):
+    """Longest chain of ``_base_`` links below a config (MMSeg's own base
+    files, ``mmseg::...``, count as one level)."""
+    depths = [0]
+    for base in _bases(config_path):
+        if base.startswith('mmseg::'):
+            depths.append(1)
+        else:
+            depths.append(1 + _inheritance_depth(
+                osp.normpath(osp.join(osp.dirname(config_path), base))))
+    return max(depths)
+
+
+@pytest.mark.parametrize(
+    'path', CONFIGS, ids=[osp.relpath(p, REPO) for p in CONFIGS])
+def test_config_inheritance_depth_at_most_three(path):
+    assert _inheritance_depth(path) <= 3
