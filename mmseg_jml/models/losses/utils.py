@@ -1,0 +1,64 @@
+"""Configuration shared by the loss modules of :mod:`mmseg_jml`."""
+from typing import Optional, Sequence
+
+import torch
+from torch import nn
+
+from .validation import (check_class_weight, check_ignore_index,
+                         check_loss_name, check_real)
+
+
+class BaseSegLoss(nn.Module):
+    """Holds what every loss module shares: weight, name, ignore index and
+    class weights.
+
+    Subclasses implement ``forward(seg_logits, target, weight=None,
+    ignore_index=None)`` as: validate the tensors, (in a later issue:
+    transform a hard target into a soft one), call the functional core and
+    multiply by ``loss_weight``.
+
+    Args:
+        loss_weight: Multiplier of the loss. Defaults to 1.0.
+        loss_name: Key of the loss in MMSeg's loss dict; must start with
+            ``'loss_'``. Defaults to ``'loss'``-prefixed names in subclasses.
+        ignore_index: Label of uncounted pixels, used when ``forward`` gets
+            none. Defaults to 255.
+        class_weight: Optional sequence of C non-negative class weights,
+            stored as the non-persistent float32 buffer ``class_weight``.
+            Defaults to None.
+
+    Raises:
+        TypeError: If an argument has the wrong type.
+        ValueError: If ``loss_weight`` is negative or not finite, or
+            ``loss_name`` / ``class_weight`` is invalid.
+    """
+
+    def __init__(self,
+                 loss_weight: float = 1.0,
+                 loss_name: str = 'loss_seg',
+                 ignore_index: int = 255,
+                 class_weight: Optional[Sequence[float]] = None) -> None:
+        super().__init__()
+        self.loss_weight = check_real('loss_weight', loss_weight, 0.0)
+        self._loss_name = check_loss_name(loss_name)
+        self.ignore_index = check_ignore_index(ignore_index)
+        self.class_weight: Optional[torch.Tensor]
+        self.register_buffer(
+            'class_weight', check_class_weight(class_weight), persistent=False)
+
+    def _resolve_ignore_index(self, ignore_index: Optional[int]) -> int:
+        """The call-time ``ignore_index`` (MMSeg's head passes its own) wins
+        over the constructor's."""
+        if ignore_index is None:
+            return self.ignore_index
+        return check_ignore_index(ignore_index)
+
+    @property
+    def loss_name(self) -> str:
+        """Key of the loss in MMSeg's loss dict."""
+        return self._loss_name
+
+    def extra_repr(self) -> str:
+        return (f'loss_weight={self.loss_weight}, '
+                f'loss_name={self._loss_name!r}, '
+                f'ignore_index={self.ignore_index}')
