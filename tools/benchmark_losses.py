@@ -27,7 +27,15 @@ For every (size, loss) pair a fresh Python process (this script with
 Losses: ``F.cross_entropy`` (CE), MMSeg's ``DiceLoss`` (softmax, as in
 multi-class configs) and ``LovaszLoss`` (multi-class, batch-level), this
 package's ``JaccardMetricLoss`` with hard labels and with soft targets,
-and a dense reference of JML (one-hot target, plain autograd).
+a dense reference of JML (one-hot target, plain autograd), and boundary
+label smoothing (k = 3, eps = 0.5) inside the loss: ``ce_bls``
+(``SoftCrossEntropyLoss``) and ``jml_bls`` (``JaccardMetricLoss``) with
+``target_transform=BoundaryLabelSmoothing``, and ``jml_bls_dense`` (the
+dense (N, C, H, W) BLS target built first, then the soft-target JML, for
+comparison). The BLS rows use a label map of 16 x 16 blocks of random
+classes (about a fifth of the pixels are boundary pixels), the others
+labels drawn per pixel, since with per-pixel random labels every pixel
+would be a boundary pixel.
 """
 import argparse
 import json
@@ -53,7 +61,10 @@ if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
 LOSSES = ('ce', 'mmseg_dice', 'mmseg_lovasz', 'jml_hard', 'jml_soft',
-          'jml_dense_reference')
+          'jml_dense_reference', 'ce_bls', 'jml_bls', 'jml_bls_dense')
+#: Losses benchmarked on block labels (realistic boundaries).
+BLOCK_LABEL_LOSSES = ('ce_bls', 'jml_bls', 'jml_bls_dense')
+BLOCK = 16
 
 
 def _dense_reference_jml(logits, labels, ignore_index=255, smooth=1.0):
@@ -87,7 +98,18 @@ def _make_loss(name: str) -> Callable:
     if name == 'mmseg_lovasz':
         from mmseg.models.losses import LovaszLoss
         return LovaszLoss(loss_type='multi_class', reduction='none')
-    from mmseg_jml.models.losses import JaccardMetricLoss
+    from mmseg_jml.models.losses import (BoundaryLabelSmoothing,
+                                         JaccardMetricLoss,
+                                         SoftCrossEntropyLoss)
+    if name == 'ce_bls':
+        return SoftCrossEntropyLoss(
+            target_transform=BoundaryLabelSmoothing(3, 0.5))
+    if name == 'jml_bls':
+        return JaccardMetricLoss(
+            target_transform=BoundaryLabelSmoothing(3, 0.5))
+    if name == 'jml_bls_dense':
+        bls, jml = BoundaryLabelSmoothing(3, 0.5), JaccardMetricLoss()
+        return lambda x, y: jml(x, bls(y, x.shape[1]))
     return JaccardMetricLoss()
 
 
@@ -98,6 +120,12 @@ def _inputs(name: str, shape: Tuple[int, int, int, int]):
     logits = torch.randn(shape, generator=g).requires_grad_(True)
     if name == 'jml_soft':
         target = torch.softmax(2 * torch.randn(shape, generator=g), dim=1)
+    elif name in BLOCK_LABEL_LOSSES:
+        blocks = torch.randint(0, c, (n, -(-h // BLOCK), -(-w // BLOCK)),
+                               generator=g)
+        target = blocks.repeat_interleave(BLOCK, 1).repeat_interleave(
+            BLOCK, 2)[:, :h, :w].contiguous()
+        target[:, :h // 16] = 255  # a band of ignored pixels
     else:
         target = torch.randint(0, c, (n, h, w), generator=g)
         target[:, :h // 16] = 255  # a band of ignored pixels

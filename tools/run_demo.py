@@ -27,12 +27,21 @@ import summarize_results  # noqa: E402
 import sweep  # noqa: E402
 
 DATA_ROOT = osp.join('data', 'mni152')
-MODEL_LABEL = 'UNet-c16'
+MODEL_LABEL = 'UNet'
 
-#: (method label, config) pairs; each is one row of the demo table.
+#: (method label, config) pairs; each is one row of the demo table. The
+#: distillation teacher trains before its students (they load its seed-0
+#: checkpoint).
+_DEMO = 'configs/demo/{}_1xb8-150_mni152-128x128.py'
 DEMO_RUNS: List[Tuple[str, str]] = [
-    ('CE', 'configs/demo/ce_fcn_unet-s5-c16_1xb8-150_mni152-128x128.py'),
-    ('JML', 'configs/demo/jml_fcn_unet-s5-c16_1xb8-150_mni152-128x128.py'),
+    ('CE', _DEMO.format('ce_fcn_unet-s5-c16')),
+    ('CE-BLS', _DEMO.format('ce-bls_fcn_unet-s5-c16')),
+    ('JML', _DEMO.format('jml_fcn_unet-s5-c16')),
+    ('JML-BLS', _DEMO.format('jml-bls_fcn_unet-s5-c16')),
+    ('JML-soft', _DEMO.format('jml-soft_fcn_unet-s5-c16')),
+    ('teacher (c32, JML-BLS)', _DEMO.format('jml-bls_fcn_unet-s5-c32')),
+    ('CE-KD', _DEMO.format('ce-kd_fcn_unet-s5-c32-to-fcn_unet-s5-c16')),
+    ('JML-KD', _DEMO.format('jml-kd_fcn_unet-s5-c32-to-fcn_unet-s5-c16')),
 ]
 
 #: Columns of the demo table (keys of the test metrics json).

@@ -25,7 +25,8 @@ test command.
 Method and model labels come from the config name
 (``<method>_<model parts>_<NxbM>-<iters>_<dataset>-<crop>.py``): the method is
 the first part upper-cased (``jml-bls`` -> ``JML-BLS``), the model the parts
-up to the schedule (``deeplabv3_r18-d8``).
+up to the schedule (``deeplabv3_r18-d8``); a distillation config names
+``<teacher>-to-<student>`` there, and its row is the student's.
 """
 import argparse
 import os
@@ -61,12 +62,17 @@ def config_labels(config: str) -> Tuple[str, str]:
     if index < 2:
         raise ValueError(f'expected <method>_<model>_ before the schedule in '
                          f'{osp.basename(config)}')
-    return parts[0].upper(), '_'.join(parts[1:index])
+    model = '_'.join(parts[1:index])
+    return parts[0].upper(), model.split('-to-')[-1]
 
 
 def expand_configs(items: Sequence[str]) -> List[str]:
-    """Config files, with ``.txt`` list files expanded (paths relative to the
-    repository root or to the list file)."""
+    """Config files, with ``.txt`` list files expanded (one config per line,
+    ``#`` comments, paths relative to the repository root).
+
+    Raises:
+        FileNotFoundError: If a listed config does not exist.
+    """
     configs = []
     for item in items:
         if item.endswith('.txt'):

@@ -1,7 +1,10 @@
-# Baseline: cross-entropy.
+# Demo baseline: cross-entropy, a 16-channel UNet (BN) trained from scratch
+# on the MNI152 tissue slices for 150 iterations. Every other demo config
+# inherits this file and changes the losses only.
 _base_ = [
     '../_base_/models/fcn_unet-s5-c16.py', '../_base_/datasets/mni152.py',
-    'mmseg::_base_/default_runtime.py', '../_base_/schedules/schedule_150.py'
+    'mmseg::_base_/default_runtime.py', '../_base_/schedules/schedule_150.py',
+    '../_base_/losses/ce.py'
 ]
 custom_imports = dict(imports=['mmseg_jml'], allow_failed_imports=False)
-optim_wrapper = dict(optimizer=dict(lr=0.05))
+model = dict(decode_head=dict(loss_decode={{_base_.ce_decode_losses}}))

@@ -72,6 +72,29 @@ def test_config_name_matches_body(path):
     assert cfg.custom_imports['imports'] == ['mmseg_jml']
 
 
+@pytest.mark.parametrize(
+    'path', CONFIGS, ids=[osp.relpath(p, REPO) for p in CONFIGS])
+def test_distillation_config_names_teacher_then_student(path):
+    cfg = Config.fromfile(path)
+    match = NAME.match(osp.splitext(osp.basename(path))[0])
+    if cfg.model.type != 'DistillEncoderDecoder':
+        assert '-to-' not in match['model']
+        return
+    teacher_part, _, student_part = match['model'].partition('-to-')
+    teacher = NAME.match(
+        osp.splitext(osp.basename(cfg.model.teacher_config))[0])
+    assert teacher['model'] == teacher_part
+    assert teacher['dataset'] == match['dataset']
+    # the student is the config the distillation config inherits from
+    student_bases = [
+        b for b in _bases(path)
+        if NAME.match(osp.splitext(osp.basename(b))[0])
+    ]
+    assert len(student_bases) == 1
+    student = NAME.match(osp.splitext(osp.basename(student_bases[0]))[0])
+    assert student['model'] == student_part
+
+
 def _bases(config_path):
     """The ``_base_`` entries of a config file, read without executing it."""
     tree = ast.parse(open(config_path).read())

@@ -74,5 +74,8 @@ def test_config_labels():
     assert sweep.config_labels(
         'jml-bls_deeplabv3_r18-d8_4xb2-40k_cityscapes-512x1024.py') == (
             'JML-BLS', 'deeplabv3_r18-d8')
+    assert sweep.config_labels(
+        'jml-kd_deeplabv3_r101-d8-to-pspnet_r18-d8_4xb4-40k_cityscapes-'
+        '512x1024.py') == ('JML-KD', 'pspnet_r18-d8')
     with pytest.raises(ValueError, match='expected a config name'):
         sweep.config_labels('my_config.py')

@@ -171,17 +171,25 @@ def test_unmodified_mmseg_config_with_custom_imports_trains(
         repo_root, synthetic_data_root, tmp_path):
     """MMSeg's own model base, the plugin added by one line."""
     config = tmp_path / 'plain_mmseg_config.py'
-    fixture = osp.join(repo_root, 'tests', 'fixtures', 'configs',
-                       'fcn_unet-s5-c16_1xb2-4_synthetic.py')
+    data = osp.join(repo_root, 'tests', 'fixtures', 'configs', '_base_',
+                    'synthetic_shapes.py')
     config.write_text(
         textwrap.dedent(f"""
-        _base_ = ['mmseg::_base_/models/fcn_unet_s5-d16.py', {fixture!r}]
+        _base_ = [
+            'mmseg::_base_/models/fcn_unet_s5-d16.py', {data!r},
+            'mmseg::_base_/default_runtime.py',
+            'mmseg::_base_/schedules/schedule_20k.py'
+        ]
         custom_imports = dict(imports=['mmseg_jml'],
                               allow_failed_imports=False)
+        data_preprocessor = dict(size=(32, 32))
         model = dict(
+            data_preprocessor=data_preprocessor,
             decode_head=dict(num_classes=3,
-                             loss_decode=dict(type='JaccardMetricLoss')),
-            auxiliary_head=dict(num_classes=3))
+                             loss_decode=dict(_delete_=True,
+                                              type='JaccardMetricLoss')),
+            auxiliary_head=dict(num_classes=3),
+            test_cfg=dict(mode='whole'))
         """))
     work_dir = tmp_path / 'work'
     proc = _run([
@@ -189,6 +197,7 @@ def test_unmodified_mmseg_config_with_custom_imports_trains(
         _tool(repo_root, 'train.py'),
         str(config), '--work-dir',
         str(work_dir), '--cfg-options', 'train_cfg.max_iters=2',
+        'train_cfg.val_interval=2', 'default_hooks.logger.interval=1',
         *_data_options(synthetic_data_root)
     ], cwd=repo_root)
     assert 'decode.loss_jml' in proc.stdout + proc.stderr

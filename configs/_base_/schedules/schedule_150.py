@@ -1,4 +1,5 @@
-# A CPU-sized schedule: MMSeg's SGD/poly recipe, 150 iterations (about a minute on 2 CPU cores).
+# A CPU-sized schedule: MMSeg's SGD/poly recipe, 150 iterations (about a
+# minute on 2 CPU cores) at lr 0.05 (the demo trains from scratch).
 _base_ = 'mmseg::_base_/schedules/schedule_20k.py'
 max_iters = 150
 param_scheduler = [
@@ -14,3 +15,4 @@ train_cfg = dict(max_iters=max_iters, val_interval=max_iters)
 default_hooks = dict(
     logger=dict(interval=50),
     checkpoint=dict(by_epoch=False, interval=max_iters))
+optim_wrapper = dict(optimizer=dict(lr=0.05))

@@ -96,45 +96,125 @@ def _compute_dtype(logits: Tensor) -> torch.dtype:
 _MAX_NONE, _MAX_PRED, _MAX_SUM = 0, 1, 2
 
 
+def _smoothed_subset(labels: Tensor, weight: Tensor, smoothing: Tensor,
+                     smoothed: Tensor) -> Tuple[Tensor, Tensor, Tensor,
+                                                Tensor]:
+    """The smoothed pixels of each image, packed to the front.
+
+    Returns ``order`` (N, M) pixel indices (M = the largest count of
+    smoothed pixels in an image; shorter rows are padded with other pixels)
+    and, at those pixels, the weight, label and smoothing (weight and
+    smoothing 0 on the padding).
+    """
+    counts = smoothed.sum(dim=1)
+    m = int(counts.max()) if smoothed.numel() else 0
+    order = torch.argsort((~smoothed).to(torch.uint8), dim=1,
+                          stable=True)[:, :m]
+    valid = (torch.arange(m, device=order.device) < counts.unsqueeze(1)).to(
+        weight.dtype)
+    return (order, weight.gather(1, order) * valid, labels.gather(1, order),
+            smoothing.gather(1, order) * valid)
+
+
+def _smoothed_target(labels: Tensor, smoothing: Tensor,
+                     num_classes: int) -> Tensor:
+    """Dense (N, C, M) target ``(1 - e) onehot(l) + e / C`` of few pixels."""
+    target = (smoothing / num_classes).unsqueeze(1).repeat(1, num_classes, 1)
+    target.scatter_add_(1, labels.unsqueeze(1), (1 - smoothing).unsqueeze(1))
+    return target
+
+
 class _HardStatistics(torch.autograd.Function):
     """Differentiable sums of :func:`hard_class_statistics`.
 
     Inputs: logits (N, C, P), labels (N, P) int64 in ``[0, C)``, weight
-    (N, P) >= 0 (0 at ignored pixels), ``squares`` and ``max_mode`` flags.
+    (N, P) >= 0 (0 at ignored pixels), ``squares`` and ``max_mode`` flags,
+    and optionally a sixth input: the smoothing (N, P) in [0, 1], 0 at
+    ignored pixels (None or absent: the one-hot target).
     Outputs (N, C): ``sum_pred``, ``sum_min``, ``sum_prod``, ``sum_sq_pred``
     (zeros unless ``squares``) and, without gradient, the max of the
     probability (``max_mode=1``) or of probability + target
     (``max_mode=2``) over counted pixels (zeros when ``max_mode=0``).
 
+    The target is :math:`y_{pc} = (1 - \varepsilon_p)[c = l_p] +
+    \varepsilon_p / C` (one-hot where :math:`\varepsilon_p = 0`). Let
+    :math:`S` be the smoothed pixels (:math:`\varepsilon_p > 0`) and
+    :math:`\bar w_p = w_p [p \notin S]`. Then
+
+    .. math::
+
+        \sum_p w_p \min(x_{pc}, y_{pc}) = \sum_{p: l_p = c} \bar w_p x_{pc}
+            + \sum_{p \in S} w_p \min(x_{pc}, y_{pc}),
+
+        \sum_p w_p^2 x_{pc} y_{pc} = \sum_{p: l_p = c} w_p^2
+            (1 - \varepsilon_p) x_{pc}
+            + \sum_{p \in S} w_p^2 \frac{\varepsilon_p}{C} x_{pc}:
+
+    a gather and a scatter-add over all pixels, and a dense (N, C, |S|)
+    part over the smoothed pixels only (gathered to the front of each
+    image).
+
     Backward. With upstream gradients :math:`a, b, d, q` of the four sums,
     the gradient with respect to the probabilities is a per-class constant
-    on every pixel plus a per-class constant on the labelled class,
+    on every pixel plus a per-class constant on the labelled class, plus a
+    dense term on the smoothed pixels,
 
     .. math::
 
         g_{pc} = w_p a_c + 2 w_p^2 x_{pc} q_c
-                 + [c = l_p] (w_p b_{l_p} + w_p^2 d_{l_p}),
+                 + [c = l_p] (\bar w_p b_{l_p}
+                 + w_p^2 (1 - \varepsilon_p) d_{l_p})
+                 + [p \in S] (w_p \mu_{pc} b_c
+                 + w_p^2 \tfrac{\varepsilon_p}{C} d_c),
 
-    followed by the softmax backward
-    :math:`\\partial z_{pc} = x_{pc} (g_{pc} - \\sum_k x_{pk} g_{pk})`.
+    with :math:`\mu = [x < y] + \frac12 [x = y]` (the subgradient of
+    ``torch.minimum``), followed by the softmax backward
+    :math:`\partial z_{pc} = x_{pc} (g_{pc} - \sum_k x_{pk} g_{pk})`.
     The dense part is one (N, C, P) buffer, the labelled part a gather and
-    a scatter-add.
+    a scatter-add, the smoothed part (N, C, |S|).
     """
 
     @staticmethod
-    def forward(ctx, logits: Tensor, labels: Tensor, weight: Tensor,
-                squares: bool, max_mode: int):
+    def forward(ctx,
+                logits: Tensor,
+                labels: Tensor,
+                weight: Tensor,
+                squares: bool,
+                max_mode: int,
+                *optional: Optional[Tensor]):
+        smoothing = optional[0] if optional else None
         prob = torch.softmax(logits, dim=1)
         n, c, _ = prob.shape
         idx = labels.unsqueeze(1)
         p_lab = prob.gather(1, idx).squeeze(1)  # (N, P)
         sum_pred = torch.bmm(prob, weight.unsqueeze(2)).squeeze(2)
         zeros = prob.new_zeros(n, c)
-        sum_min = zeros.scatter_add(1, labels, weight * p_lab)
-        sum_prod = zeros.scatter_add(1, labels, weight * weight * p_lab)
+        w2 = weight * weight
+        if smoothing is None:
+            w_min, w_prod = weight, w2
+            subset = None
+        else:
+            smoothed = (smoothing > 0) & (weight > 0)
+            w_min = torch.where(smoothed, 0, weight)
+            w_prod = w2 * (1 - smoothing)
+            subset = _smoothed_subset(labels, weight, smoothing, smoothed)
+        sum_min = zeros.scatter_add(1, labels, w_min * p_lab)
+        sum_prod = zeros.scatter_add(1, labels, w_prod * p_lab)
+        sub_max = None
+        if subset is not None and subset[0].shape[1]:
+            order, w_b, l_b, e_b = subset
+            prob_b = prob.gather(2, order.unsqueeze(1).expand(n, c, -1))
+            y_b = _smoothed_target(l_b, e_b, c)
+            sum_min = sum_min + torch.bmm(torch.minimum(prob_b, y_b),
+                                          w_b.unsqueeze(2)).squeeze(2)
+            sum_prod = sum_prod + torch.bmm(
+                prob_b, (w_b * w_b * e_b / c).unsqueeze(2)).squeeze(2)
+            if max_mode == _MAX_SUM:
+                sub_max = torch.where((w_b > 0).unsqueeze(1), prob_b + y_b,
+                                      0).amax(dim=2)
+            del prob_b, y_b
         if squares:
-            sum_sq = torch.bmm(prob * prob,
-                               (weight * weight).unsqueeze(2)).squeeze(2)
+            sum_sq = torch.bmm(prob * prob, w2.unsqueeze(2)).squeeze(2)
         else:
             sum_sq = zeros.clone()
         counted = (weight > 0).unsqueeze(1)
@@ -143,28 +223,38 @@ class _HardStatistics(torch.autograd.Function):
         else:
             max_out = torch.where(counted, prob, 0).amax(dim=2)
             if max_mode == _MAX_SUM:
-                # max_p (x + y): on a present class, 1 + the largest x at
-                # its labelled pixels (>= any x elsewhere); else max_p x.
+                # max_p (x + y): on a class labelled at a one-hot pixel,
+                # 1 + the largest x at those pixels (>= any x elsewhere);
+                # else max_p x; smoothed pixels: their own max of x + y.
+                one_hot = w_min > 0
                 lab_max = zeros.scatter_reduce(
-                    1, labels, torch.where(counted.squeeze(1), p_lab, 0),
-                    'amax')
+                    1, labels, torch.where(one_hot, p_lab, 0), 'amax')
                 present = zeros.scatter_add(1, labels,
-                                            counted.squeeze(1).to(zeros)) > 0
+                                            one_hot.to(zeros)) > 0
                 max_out = torch.where(present, lab_max + 1, max_out)
+                if sub_max is not None:
+                    max_out = torch.maximum(max_out, sub_max)
         ctx.mark_non_differentiable(max_out)
         ctx.squares = squares
-        ctx.save_for_backward(prob, labels, weight, p_lab)
+        ctx.smoothed = subset is not None
+        ctx.num_inputs = 5 + len(optional)
+        extra = (w_min, w_prod, *subset) if subset is not None else ()
+        ctx.save_for_backward(prob, labels, weight, p_lab, *extra)
         return sum_pred, sum_min, sum_prod, sum_sq, max_out
 
     @staticmethod
     def backward(ctx, g_pred: Tensor, g_min: Tensor, g_prod: Tensor,
                  g_sq: Tensor, _g_max: Tensor):
-        prob, labels, weight, p_lab = ctx.saved_tensors
+        prob, labels, weight, p_lab, *extra = ctx.saved_tensors
         with torch.autocast(device_type=prob.device.type, enabled=False):
             w2 = weight * weight
+            if ctx.smoothed:
+                w_min, w_prod, order, w_b, l_b, e_b = extra
+            else:
+                w_min, w_prod = weight, w2
             # coefficient of the labelled class, times its probability
-            s_x = (weight * g_min.gather(1, labels) +
-                   w2 * g_prod.gather(1, labels)) * p_lab  # (N, P)
+            s_x = (w_min * g_min.gather(1, labels) +
+                   w_prod * g_prod.gather(1, labels)) * p_lab  # (N, P)
             t = torch.bmm(g_pred.unsqueeze(1), prob)  # (N, 1, P)
             # w_p a_c - (w_p t_p + x_{l_p} s_p): one dense pass
             grad = torch.addcmul(
@@ -174,9 +264,21 @@ class _HardStatistics(torch.autograd.Function):
                 xq = prob * g_sq.unsqueeze(2)
                 u = (prob * xq).sum(dim=1, keepdim=True)
                 grad.add_(xq.sub_(u).mul_(2 * w2.unsqueeze(1)))
+            if ctx.smoothed and order.shape[1]:
+                n, c, _ = prob.shape
+                index = order.unsqueeze(1).expand(n, c, -1)
+                prob_b = prob.gather(2, index)
+                y_b = _smoothed_target(l_b, e_b, c)
+                g_b = (prob_b < y_b).to(prob.dtype)
+                g_b.add_((prob_b == y_b).to(prob.dtype), alpha=0.5)
+                g_b.mul_(g_min.unsqueeze(2) * w_b.unsqueeze(1))
+                g_b.add_(g_prod.unsqueeze(2) *
+                         (w_b * w_b * e_b / c).unsqueeze(1))
+                g_b.sub_((prob_b * g_b).sum(dim=1, keepdim=True))
+                grad.scatter_add_(2, index, g_b)
             grad.mul_(prob)
             grad.scatter_add_(1, labels.unsqueeze(1), s_x.unsqueeze(1))
-        return grad, None, None, None, None
+        return (grad, ) + (None, ) * (ctx.num_inputs - 1)
 
 
 class _SoftStatistics(torch.autograd.Function):
@@ -257,13 +359,54 @@ def _max_mode(mode: str) -> int:
     return {'prob': _MAX_PRED, 'both': _MAX_SUM}.get(mode, _MAX_NONE)
 
 
+@torch.no_grad()
+def _smoothed_target_statistics(
+        labels: Tensor, weight: Tensor, smoothing: Tensor, num_classes: int,
+        squares: bool, active_classes: str, threshold: float,
+        max_out: Tensor) -> Tuple[Tensor, Optional[Tensor], Tensor]:
+    """Target sums and active classes of a smoothed hard label (flat).
+
+    ``sum_target``, ``sum_sq_target`` (None unless ``squares``) and the
+    active mask of :math:`y = (1 - \varepsilon) \mathrm{onehot}(l) +
+    \varepsilon / C`, as :func:`soft_class_statistics` computes them on the
+    dense target (``present``: the arg-max is the label unless
+    :math:`\varepsilon_p = 1`, where the uniform vector's arg-max is class 0).
+    """
+    zeros = weight.new_zeros(weight.shape[0], num_classes)
+    counted = weight > 0
+    keep = 1 - smoothing
+    spread = smoothing / num_classes
+    sum_target = zeros.scatter_add(1, labels, weight * keep) + (
+        weight * spread).sum(dim=1, keepdim=True)
+    sum_sq_target = None
+    if squares:
+        w2 = weight * weight
+        sum_sq_target = zeros.scatter_add(
+            1, labels, w2 * ((keep + spread)**2 - spread * spread)) + (
+                w2 * spread * spread).sum(dim=1, keepdim=True)
+    if active_classes == 'all':
+        active = torch.ones_like(zeros, dtype=torch.bool)
+    elif active_classes == 'present':
+        arg = torch.where(smoothing < 1, labels, 0)
+        active = zeros.scatter_add(1, arg, counted.to(zeros)) > 0
+    elif active_classes == 'label':
+        top = counted & (keep + spread > threshold)
+        active = zeros.scatter_add(1, labels, top.to(zeros)) > 0
+        active |= (counted & (spread > threshold)).any(dim=1, keepdim=True)
+    else:  # prob, both
+        active = max_out > threshold
+    return sum_target, sum_sq_target, active
+
+
 def hard_class_statistics(logits: Tensor,
                           labels: Tensor,
                           weight: Optional[Tensor] = None,
                           ignore_index: int = 255,
                           variant: Variant = 'jml1',
                           active_classes: ActiveMode = 'present',
-                          threshold: float = 0.01) -> ClassStatistics:
+                          threshold: float = 0.01,
+                          smoothing: Optional[Tensor] = None
+                          ) -> ClassStatistics:
     r"""Per-(image, class) statistics of a hard label map, without one-hot.
 
     With :math:`x = \mathrm{softmax}(z)` over classes and :math:`w_p` the
@@ -285,6 +428,19 @@ def hard_class_statistics(logits: Tensor,
     exceeds ``threshold`` at a counted pixel; ``both`` if probability +
     target does.
 
+    With ``smoothing`` (per-pixel :math:`\varepsilon_p`, e.g. from
+    :class:`~mmseg_jml.models.losses.BoundaryLabelSmoothing`) the target is
+    the smoothed label
+
+    .. math::
+
+        y_{pc} = (1 - \varepsilon_p)\,[c = l_p] + \varepsilon_p / C,
+
+    still without a one-hot: the statistics, active classes and gradients
+    equal those of :func:`soft_class_statistics` on the dense target, but
+    only the smoothed pixels (:math:`\varepsilon_p > 0`) are handled densely
+    (see :class:`_HardStatistics`).
+
     Args:
         logits: (N, C, H, W) logits; computed in float32 (float64 stays).
         labels: (N, H, W) integer labels in ``[0, C)`` or ``ignore_index``.
@@ -295,6 +451,8 @@ def hard_class_statistics(logits: Tensor,
         active_classes: Active-class mode. Defaults to ``'present'``.
         threshold: Threshold of the ``label``, ``prob`` and ``both`` modes.
             Defaults to 0.01.
+        smoothing: Optional (N, H, W) smoothing weights in [0, 1]. Defaults
+            to None (the one-hot target).
 
     Returns:
         The :class:`ClassStatistics`, each sum of shape (N, C).
@@ -316,8 +474,20 @@ def hard_class_statistics(logits: Tensor,
         pix_w = pix_w * weight.reshape(n, -1).to(dtype)
     flat_labels = torch.where(valid, flat_labels, 0)
     squares = _needed_sums(variant)[2]
+    flat_eps = None
+    if smoothing is not None:
+        flat_eps = torch.where(valid,
+                               smoothing.detach().reshape(n, -1).to(dtype), 0)
     sum_pred, sum_min, sum_prod, sum_sq, max_out = _HardStatistics.apply(
-        flat_logits, flat_labels, pix_w, squares, _max_mode(active_classes))
+        flat_logits, flat_labels, pix_w, squares, _max_mode(active_classes),
+        flat_eps)
+    if flat_eps is not None:
+        sum_target, sum_sq_target, active = _smoothed_target_statistics(
+            flat_labels, pix_w, flat_eps, c, squares, active_classes,
+            threshold, max_out)
+        return ClassStatistics(sum_pred, sum_target, sum_min, sum_prod,
+                               sum_sq if squares else None, sum_sq_target,
+                               active)
     with torch.no_grad():
         zeros = pix_w.new_zeros(n, c)
         counted = (pix_w > 0).to(dtype)
@@ -723,6 +893,18 @@ def _check_jml_config(variant: str, alpha: float, beta: float, gamma: float,
     check_real('threshold', threshold, 0.0)
 
 
+def _check_smoothing(smoothing: Tensor, target: Tensor) -> None:
+    """A smoothing map needs a hard (N, H, W) target of its shape."""
+    if not isinstance(smoothing, Tensor) or not smoothing.is_floating_point():
+        raise TypeError(f'expected smoothing to be a floating-point tensor, '
+                        f'got {getattr(smoothing, "dtype", type(smoothing))}')
+    if target.ndim != 3 or smoothing.shape != target.shape:
+        raise ValueError(
+            f'expected smoothing of the hard target\'s shape (N, H, W), got '
+            f'{tuple(smoothing.shape)} for a target of shape '
+            f'{tuple(target.shape)}')
+
+
 def jaccard_metric_loss(seg_logits: Tensor,
                         target: Tensor,
                         weight: Optional[Tensor] = None,
@@ -740,7 +922,8 @@ def jaccard_metric_loss(seg_logits: Tensor,
                         class_weight: Optional[Tensor] = None,
                         ignore_index: int = 255,
                         reduce_across_ranks: bool = False,
-                        check_inputs: bool = True) -> Tensor:
+                        check_inputs: bool = True,
+                        smoothing: Optional[Tensor] = None) -> Tensor:
     r"""Jaccard metric loss (and its Dice / SJL relatives) of a batch.
 
     .. math::
@@ -782,6 +965,13 @@ def jaccard_metric_loss(seg_logits: Tensor,
         check_inputs: Whether to validate the arguments and tensors (the
             loss modules validate in ``forward`` and pass False). Defaults
             to True.
+        smoothing: Optional (N, H, W) per-pixel label smoothing
+            :math:`\varepsilon_p \in [0, 1]` of a hard target (e.g.
+            :class:`~mmseg_jml.models.losses.BoundaryLabelSmoothing`'s
+            ``smoothing_map``): the target is then
+            :math:`(1 - \varepsilon_p)\,\mathrm{onehot}(l_p) +
+            \varepsilon_p / C`, a soft target (default active classes
+            ``'all'``), computed without building it. Defaults to None.
 
     Returns:
         A float32 (float64 for float64 logits) scalar.
@@ -799,12 +989,15 @@ def jaccard_metric_loss(seg_logits: Tensor,
         _, weight = validate_inputs(seg_logits, target, weight, ignore_index,
                                     class_weight)
     hard = target.ndim == 3
-    mode = active_classes or ('present' if hard else 'all')
+    if smoothing is not None:
+        _check_smoothing(smoothing, target)
+    mode = active_classes or ('present' if hard and smoothing is None else
+                              'all')
     with torch.autocast(device_type=seg_logits.device.type, enabled=False):
         if hard:
             stats = hard_class_statistics(seg_logits, target, weight,
                                           ignore_index, variant, mode,
-                                          threshold)
+                                          threshold, smoothing)
         else:
             stats = soft_class_statistics(seg_logits, target, weight, variant,
                                           mode, threshold)
@@ -861,7 +1054,8 @@ def soft_cross_entropy(seg_logits: Tensor,
                        weight: Optional[Tensor] = None,
                        class_weight: Optional[Tensor] = None,
                        ignore_index: int = 255,
-                       check_inputs: bool = True) -> Tensor:
+                       check_inputs: bool = True,
+                       smoothing: Optional[Tensor] = None) -> Tensor:
     r"""Cross-entropy with hard or soft targets, a weighted mean over pixels.
 
     .. math::
@@ -875,6 +1069,16 @@ def soft_cross_entropy(seg_logits: Tensor,
     mass; on hard labels this is ``F.cross_entropy(weight=class_weight,
     ignore_index=...)`` with ``reduction='mean'``. 0 if nothing counts.
 
+    With ``smoothing`` (per-pixel :math:`\varepsilon_p` of a hard target)
+    the target is :math:`y_{pc} = (1 - \varepsilon_p)[c = l_p] +
+    \varepsilon_p / C`, computed without building it:
+
+    .. math::
+
+        \sum_c \omega_c (-y_{pc} \log x_{pc}) =
+            (1 - \varepsilon_p)\, \omega_{l_p} (-\log x_{p l_p})
+            + \frac{\varepsilon_p}{C} \sum_c \omega_c (-\log x_{pc}).
+
     Args:
         seg_logits: (N, C, H, W) logits.
         target: (N, H, W) integer labels or (N, C, H, W) soft target.
@@ -882,6 +1086,8 @@ def soft_cross_entropy(seg_logits: Tensor,
         class_weight: Optional (C,) class weights. Defaults to None.
         ignore_index: Label of uncounted pixels. Defaults to 255.
         check_inputs: Whether to validate the tensors. Defaults to True.
+        smoothing: Optional (N, H, W) label smoothing weights in [0, 1] of
+            a hard target. Defaults to None.
 
     Returns:
         A float32 (float64 for float64 logits) scalar.
@@ -889,17 +1095,19 @@ def soft_cross_entropy(seg_logits: Tensor,
     Raises:
         TypeError: If a tensor has the wrong dtype.
         ValueError: On a bad shape, out-of-range labels, a soft target off
-            the simplex, non-finite logits or a class_weight of the wrong
-            length.
+            the simplex, non-finite logits, a class_weight of the wrong
+            length or a smoothing map without a hard target of its shape.
     """
     if check_inputs:
         _, weight = validate_inputs(seg_logits, target, weight, ignore_index,
                                     class_weight)
+    if smoothing is not None:
+        _check_smoothing(smoothing, target)
     dtype = _compute_dtype(seg_logits)
     with torch.autocast(device_type=seg_logits.device.type, enabled=False):
         logits = seg_logits.to(dtype)
         cw = None if class_weight is None else class_weight.to(logits)
-        if target.ndim == 3:
+        if target.ndim == 3 and smoothing is None:
             labels = target.long()
             per_pixel = F.cross_entropy(
                 logits,
@@ -911,6 +1119,25 @@ def soft_cross_entropy(seg_logits: Tensor,
             norm = valid.to(dtype)
             if cw is not None:
                 norm = norm * cw[torch.where(valid, labels, 0)]
+        elif target.ndim == 3:
+            labels = target.long()
+            valid = labels != ignore_index
+            safe = torch.where(valid, labels, 0)
+            counted = valid.to(dtype)
+            keep = (1 - smoothing.detach().to(dtype)) * counted
+            spread = smoothing.detach().to(dtype) * counted / logits.shape[1]
+            log_p = torch.log_softmax(logits, dim=1)
+            nll = -log_p.gather(1, safe.unsqueeze(1)).squeeze(1)
+            if cw is None:
+                omega = counted
+                spread_nll = -log_p.sum(dim=1)
+                omega_sum = float(logits.shape[1])
+            else:
+                omega = cw[safe]
+                spread_nll = -(log_p * cw.view(1, -1, 1, 1)).sum(dim=1)
+                omega_sum = cw.sum()
+            per_pixel = keep * omega * nll + spread * spread_nll
+            norm = keep * omega + spread * omega_sum
         else:
             y = target.to(dtype)
             log_p = torch.log_softmax(logits, dim=1)

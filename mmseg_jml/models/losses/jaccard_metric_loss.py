@@ -6,8 +6,9 @@ from torch import Tensor
 
 from .functional import (ActiveMode, Variant, _check_jml_config,
                          _canonical_variant, jaccard_metric_loss)
+from .target_transform import TargetTransform, build_target_transform
 from .utils import BaseSegLoss
-from .validation import check_real, validate_inputs
+from .validation import check_real
 
 
 def _check_bool(name: str, value: bool) -> bool:
@@ -25,7 +26,9 @@ class JaccardMetricLoss(BaseSegLoss):
     :func:`~mmseg_jml.models.losses.functional.jaccard_metric_loss` for the
     formula. Usable as (one of the) ``loss_decode`` of any MMSeg decode
     head, e.g. ``[dict(type='SoftCrossEntropyLoss', loss_weight=0.25),
-    dict(type='JaccardMetricLoss', loss_weight=0.75)]``.
+    dict(type='JaccardMetricLoss', loss_weight=0.75)]``; with
+    ``target_transform=dict(type='BoundaryLabelSmoothing')`` on both, the
+    paper's JML-BLS.
 
     Args:
         variant: ``'jml1'`` (L1 form), ``'jml2'`` (product form), or the
@@ -54,6 +57,13 @@ class JaccardMetricLoss(BaseSegLoss):
         loss_weight: Multiplier of the loss. Defaults to 1.0.
         loss_name: Key in MMSeg's loss dict, starting with ``'loss_'``.
             Defaults to ``'loss_jml'``.
+        target_transform: Optional transform of hard targets into soft ones
+            inside the loss, a config dict (built from ``MODELS``) or a
+            module, e.g. ``dict(type='BoundaryLabelSmoothing',
+            kernel_size=3, epsilon=0.5)`` (see
+            :mod:`~mmseg_jml.models.losses.target_transform`); soft targets
+            pass unchanged. The transformed target is soft, so the default
+            active classes are ``'all'``. Defaults to None.
 
     Raises:
         TypeError: If an argument has the wrong type.
@@ -77,8 +87,10 @@ class JaccardMetricLoss(BaseSegLoss):
                  ignore_index: int = 255,
                  reduce_across_ranks: bool = False,
                  loss_weight: float = 1.0,
-                 loss_name: str = 'loss_jml') -> None:
+                 loss_name: str = 'loss_jml',
+                 target_transform: TargetTransform = None) -> None:
         super().__init__(loss_weight, loss_name, ignore_index, class_weight)
+        self.target_transform = build_target_transform(target_transform)
         _check_jml_config(variant, alpha, beta, gamma, smooth, weight_dataset,
                           weight_image, weight_class, active_classes,
                           threshold)
@@ -121,10 +133,8 @@ class JaccardMetricLoss(BaseSegLoss):
                 the simplex, non-finite logits or a class_weight of the wrong
                 length.
         """
-        ignore_index = self._resolve_ignore_index(ignore_index)
-        _, weight = validate_inputs(seg_logits, target, weight, ignore_index,
-                                    self.class_weight)
-        # (a later issue: optional transform of a hard target into soft)
+        target, weight, smoothing, ignore_index = self._prepare(
+            seg_logits, target, weight, ignore_index)
         loss = jaccard_metric_loss(
             seg_logits,
             target,
@@ -143,7 +153,8 @@ class JaccardMetricLoss(BaseSegLoss):
             class_weight=self.class_weight,
             ignore_index=ignore_index,
             reduce_across_ranks=self.reduce_across_ranks,
-            check_inputs=False)
+            check_inputs=False,
+            smoothing=smoothing)
         return self.loss_weight * loss
 
     def extra_repr(self) -> str:
@@ -175,6 +186,8 @@ class DiceMetricLoss(JaccardMetricLoss):
             Defaults to False.
         loss_weight: Multiplier of the loss. Defaults to 1.0.
         loss_name: Key in MMSeg's loss dict. Defaults to ``'loss_dml'``.
+        target_transform: Optional transform of hard targets, see
+            :class:`JaccardMetricLoss`. Defaults to None.
 
     Raises:
         TypeError: If an argument has the wrong type.
@@ -197,9 +210,10 @@ class DiceMetricLoss(JaccardMetricLoss):
                  ignore_index: int = 255,
                  reduce_across_ranks: bool = False,
                  loss_weight: float = 1.0,
-                 loss_name: str = 'loss_dml') -> None:
+                 loss_name: str = 'loss_dml',
+                 target_transform: TargetTransform = None) -> None:
         super().__init__(variant, alpha, beta, gamma, smooth, log_loss,
                          weight_dataset, weight_image, weight_class,
                          active_classes, threshold, class_weight,
                          ignore_index, reduce_across_ranks, loss_weight,
-                         loss_name)
+                         loss_name, target_transform)

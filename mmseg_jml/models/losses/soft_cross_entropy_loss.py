@@ -5,8 +5,8 @@ from mmseg.registry import MODELS
 from torch import Tensor
 
 from .functional import soft_cross_entropy
+from .target_transform import TargetTransform, build_target_transform
 from .utils import BaseSegLoss
-from .validation import validate_inputs
 
 
 @MODELS.register_module()
@@ -26,6 +26,10 @@ class SoftCrossEntropyLoss(BaseSegLoss):
         loss_weight: Multiplier of the loss. Defaults to 1.0.
         loss_name: Key in MMSeg's loss dict, starting with ``'loss_'``.
             Defaults to ``'loss_ce'``.
+        target_transform: Optional transform of hard targets into soft ones
+            inside the loss, a config dict or a module, e.g.
+            ``dict(type='BoundaryLabelSmoothing', kernel_size=3,
+            epsilon=0.5)``; soft targets pass unchanged. Defaults to None.
 
     Raises:
         TypeError: If an argument has the wrong type.
@@ -36,8 +40,10 @@ class SoftCrossEntropyLoss(BaseSegLoss):
                  class_weight: Optional[Sequence[float]] = None,
                  ignore_index: int = 255,
                  loss_weight: float = 1.0,
-                 loss_name: str = 'loss_ce') -> None:
+                 loss_name: str = 'loss_ce',
+                 target_transform: TargetTransform = None) -> None:
         super().__init__(loss_weight, loss_name, ignore_index, class_weight)
+        self.target_transform = build_target_transform(target_transform)
 
     def forward(self,
                 seg_logits: Tensor,
@@ -63,10 +69,9 @@ class SoftCrossEntropyLoss(BaseSegLoss):
                 the simplex, non-finite logits or a class_weight of the wrong
                 length.
         """
-        ignore_index = self._resolve_ignore_index(ignore_index)
-        _, weight = validate_inputs(seg_logits, target, weight, ignore_index,
-                                    self.class_weight)
+        target, weight, smoothing, ignore_index = self._prepare(
+            seg_logits, target, weight, ignore_index)
         loss = soft_cross_entropy(seg_logits, target, weight,
                                   self.class_weight, ignore_index,
-                                  check_inputs=False)
+                                  check_inputs=False, smoothing=smoothing)
         return self.loss_weight * loss

@@ -1,11 +1,12 @@
 """Configuration shared by the loss modules of :mod:`mmseg_jml`."""
-from typing import Optional, Sequence
+from typing import Optional, Sequence, Tuple
 
 import torch
-from torch import nn
+from torch import Tensor, nn
 
+from .target_transform import transform_target
 from .validation import (check_class_weight, check_ignore_index,
-                         check_loss_name, check_real)
+                         check_loss_name, check_real, validate_inputs)
 
 
 class BaseSegLoss(nn.Module):
@@ -13,9 +14,10 @@ class BaseSegLoss(nn.Module):
     class weights.
 
     Subclasses implement ``forward(seg_logits, target, weight=None,
-    ignore_index=None)`` as: validate the tensors, (in a later issue:
-    transform a hard target into a soft one), call the functional core and
-    multiply by ``loss_weight``.
+    ignore_index=None)`` as: validate the tensors, apply the optional
+    ``target_transform`` to a hard target
+    (:mod:`~mmseg_jml.models.losses.target_transform`), call the functional
+    core and multiply by ``loss_weight``.
 
     Args:
         loss_weight: Multiplier of the loss. Defaults to 1.0.
@@ -52,6 +54,33 @@ class BaseSegLoss(nn.Module):
         if ignore_index is None:
             return self.ignore_index
         return check_ignore_index(ignore_index)
+
+    def _prepare(
+        self, seg_logits: Tensor, target: Tensor, weight: Optional[Tensor],
+        ignore_index: Optional[int]
+    ) -> Tuple[Tensor, Optional[Tensor], Optional[Tensor], int]:
+        """Validate the inputs and apply ``self.target_transform``.
+
+        The shared first half of every ``forward``: resolve the ignore
+        index, check the tensors, transform a hard target (a structured
+        transform returns a per-pixel smoothing map; a dense one a soft
+        target, which is then checked as well).
+
+        Returns:
+            tuple: ``(target, weight, smoothing, ignore_index)`` ready for the
+            functional core (``weight`` normalised to (N, H, W) or None).
+        """
+        ignore_index = self._resolve_ignore_index(ignore_index)
+        _, weight = validate_inputs(seg_logits, target, weight, ignore_index,
+                                    self.class_weight)
+        transform = getattr(self, 'target_transform', None)
+        target, smoothing = transform_target(transform, target,
+                                             seg_logits.shape[1],
+                                             ignore_index)
+        if smoothing is None and target.ndim == 4 and transform is not None:
+            validate_inputs(seg_logits, target, weight, ignore_index,
+                            self.class_weight)
+        return target, weight, smoothing, ignore_index
 
     @property
     def loss_name(self) -> str:

@@ -36,7 +36,8 @@ def test_benchmark_quick_prints_the_table():
 
 @pytest.mark.parametrize('name', ['ce', 'mmseg_dice', 'mmseg_lovasz',
                                   'jml_hard', 'jml_soft',
-                                  'jml_dense_reference'])
+                                  'jml_dense_reference', 'ce_bls', 'jml_bls',
+                                  'jml_bls_dense'])
 def test_every_benchmarked_loss_runs(name):
     tool = _load_tool()
     res = tool._worker(name, (2, 5, 8, 8), repeats=1, threads=1,
@@ -60,3 +61,15 @@ def test_benchmark_rejects_unknown_loss():
         capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert out.returncode != 0
     assert 'expected losses among' in out.stderr
+
+
+def test_bls_rows_use_block_labels_and_agree_with_dense():
+    import torch
+    tool = _load_tool()
+    logits, labels = tool._inputs('jml_bls', (2, 5, 40, 36))
+    assert labels.shape == (2, 40, 36)
+    assert (labels[:, 2:16, 0:16] == labels[:, 2:3, 0:1]).all()
+    assert (labels[:, :2] == 255).all()
+    torch.testing.assert_close(
+        tool._make_loss('jml_bls')(logits, labels),
+        tool._make_loss('jml_bls_dense')(logits, labels))

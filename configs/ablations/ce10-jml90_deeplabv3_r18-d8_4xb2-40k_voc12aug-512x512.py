@@ -1,0 +1,11 @@
+# Table 5 ablation: CE 0.10 + JML 0.90 (the paper uses 0.25 / 0.75).
+_base_ = '../voc12aug/ce_deeplabv3_r18-d8_4xb2-40k_voc12aug-512x512.py'
+model = dict(
+    decode_head=dict(loss_decode=[
+        dict(type='SoftCrossEntropyLoss', loss_weight=0.1),
+        dict(type='JaccardMetricLoss', loss_weight=0.9)
+    ]),
+    auxiliary_head=dict(loss_decode=[
+        dict(type='SoftCrossEntropyLoss', loss_weight=0.04),
+        dict(type='JaccardMetricLoss', loss_weight=0.36)
+    ]))

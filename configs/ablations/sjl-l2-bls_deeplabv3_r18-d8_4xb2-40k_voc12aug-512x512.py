@@ -1,0 +1,26 @@
+# Table 10: CE 0.25 + the classic soft Jaccard loss (squared-L2 cardinalities)
+# on boundary-label-smoothed targets.
+_base_ = '../voc12aug/ce_deeplabv3_r18-d8_4xb2-40k_voc12aug-512x512.py'
+bls = dict(type='BoundaryLabelSmoothing', kernel_size=3, epsilon=0.5)
+model = dict(
+    decode_head=dict(loss_decode=[
+        dict(
+            type='SoftCrossEntropyLoss',
+            loss_weight=0.25,
+            target_transform=bls),
+        dict(
+            type='JaccardMetricLoss',
+            variant='sjl_l2',
+            loss_weight=0.75,
+            target_transform=bls)
+    ]),
+    auxiliary_head=dict(loss_decode=[
+        dict(
+            type='SoftCrossEntropyLoss', loss_weight=0.1,
+            target_transform=bls),
+        dict(
+            type='JaccardMetricLoss',
+            variant='sjl_l2',
+            loss_weight=0.3,
+            target_transform=bls)
+    ]))

@@ -1,0 +1,8 @@
+# CE on boundary-label-smoothed targets (k = 3, eps = 0.5).
+_base_ = [
+    './ce_deeplabv3_r50-d8_4xb2-40k_cityscapes-512x1024.py',
+    '../_base_/losses/ce-bls.py'
+]
+model = dict(
+    decode_head=dict(loss_decode={{_base_.ce_bls_decode_losses}}),
+    auxiliary_head=dict(loss_decode={{_base_.ce_bls_aux_losses}}))

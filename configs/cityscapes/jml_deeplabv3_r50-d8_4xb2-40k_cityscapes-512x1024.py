@@ -1,0 +1,8 @@
+# CE 0.25 + JML 0.75 (the paper's weights).
+_base_ = [
+    './ce_deeplabv3_r50-d8_4xb2-40k_cityscapes-512x1024.py',
+    '../_base_/losses/jml.py'
+]
+model = dict(
+    decode_head=dict(loss_decode={{_base_.jml_decode_losses}}),
+    auxiliary_head=dict(loss_decode={{_base_.jml_aux_losses}}))

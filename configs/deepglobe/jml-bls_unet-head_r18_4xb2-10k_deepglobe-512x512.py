@@ -1,0 +1,8 @@
+# CE 0.25 + JML 0.75 on boundary-label-smoothed targets.
+_base_ = [
+    './ce_unet-head_r18_4xb2-10k_deepglobe-512x512.py',
+    '../_base_/losses/jml-bls.py'
+]
+model = dict(
+    decode_head=dict(loss_decode={{_base_.jml_bls_decode_losses}}),
+    auxiliary_head=dict(loss_decode={{_base_.jml_bls_aux_losses}}))

@@ -1,0 +1,490 @@
+"""Knowledge distillation from a frozen MMSeg teacher into an EncoderDecoder.
+
+The student is an ordinary :class:`~mmseg.models.segmentors.EncoderDecoder`
+config whose ``type`` is ``DistillEncoderDecoder``, with four more keys:
+the teacher's own config file and checkpoint, the distillation temperature,
+and the distillation losses (e.g. ``KLDivergenceLoss`` and
+``JaccardMetricLoss(active_classes='label')``, which receive the teacher's
+probabilities as a soft target).
+
+Where the teacher lives
+    The teacher is *not* a submodule: it is kept in a plain attribute (set
+    with ``object.__setattr__``), so it is absent from ``state_dict()`` (a
+    checkpoint is the student's alone and loads into the plain student
+    config), from ``parameters()`` (not in the optimizer, not synchronised by
+    DDP) and from ``train()`` / ``init_weights()`` (it stays in eval mode
+    with its checkpoint weights). :meth:`DistillEncoderDecoder._apply` passes
+    device and dtype conversions (``.to()``, ``.cuda()``, ``.double()``...)
+    on to it, so it always sits where the student does.
+
+Which pixels are distilled
+    Every pixel of the (augmented) image, including those the ground truth
+    ignores (the teacher's prediction exists there too), but not the
+    padding added by the data preprocessor (``padding_size`` in the samples'
+    metainfo): a pixel weight of 0 removes it from every distillation loss.
+    The head's pixel sampler (OHEM), if any, weights only the ground-truth
+    losses.
+"""
+import math
+import os.path as osp
+from numbers import Real
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
+
+import torch
+from mmengine.config import Config
+from mmengine.runner.checkpoint import CheckpointLoader
+from mmseg.models.decode_heads.decode_head import BaseDecodeHead
+from mmseg.models.segmentors import EncoderDecoder
+from mmseg.models.utils import resize
+from mmseg.registry import MODELS
+from mmseg.utils import (ConfigType, OptConfigType, OptMultiConfig,
+                         SampleList, add_prefix)
+from torch import Tensor, nn
+
+from ...utils.runtime import revert_sync_bn_in_config
+from ..losses import KLDivergenceLoss
+from ..utils.soft_loss import accepts_soft_target
+
+__all__ = ['DistillEncoderDecoder']
+
+LossConfigs = Union[ConfigType, Sequence[ConfigType]]
+
+
+def _check_temperature(temperature: float) -> float:
+    if isinstance(temperature, bool) or not isinstance(temperature, Real):
+        raise TypeError(f'expected temperature to be a real number, got '
+                        f'{type(temperature).__name__}')
+    temperature = float(temperature)
+    if not math.isfinite(temperature) or temperature <= 0:
+        raise ValueError(
+            f'expected temperature > 0 (finite), got {temperature}')
+    return temperature
+
+
+def _load_teacher_config(path: str) -> Config:
+    """Read the teacher's config file, with clear errors."""
+    if not isinstance(path, str):
+        raise TypeError(f'expected teacher_config to be a config file path '
+                        f'(str), got {type(path).__name__}')
+    if not osp.isfile(path):
+        raise FileNotFoundError(
+            f'teacher config not found: expected an existing config file, '
+            f'got {path!r}')
+    try:
+        cfg = Config.fromfile(path)
+    except Exception as error:  # syntax errors, bad _base_, bad imports
+        raise ValueError(f'could not read the teacher config {path!r}: '
+                         f'{type(error).__name__}: {error}') from error
+    if not isinstance(cfg.get('model'), dict):
+        raise ValueError(f'expected the teacher config {path!r} to define a '
+                         f'model dict, got {type(cfg.get("model")).__name__}')
+    return cfg
+
+
+def _read_checkpoint_state(path: str) -> Dict[str, Tensor]:
+    """The state dict of a checkpoint file or URL, with clear errors."""
+    if not isinstance(path, str):
+        raise TypeError(f'expected teacher_checkpoint to be a checkpoint '
+                        f'path or URL (str), got {type(path).__name__}')
+    if '://' not in path and not osp.isfile(path):
+        raise FileNotFoundError(
+            f'teacher checkpoint not found: expected an existing checkpoint '
+            f'file, got {path!r}')
+    try:
+        checkpoint = CheckpointLoader.load_checkpoint(path, map_location='cpu')
+    except Exception as error:
+        raise ValueError(
+            f'could not read the teacher checkpoint {path!r} (not a PyTorch '
+            f'checkpoint, corrupt or truncated?): {type(error).__name__}: '
+            f'{error}') from error
+    state = checkpoint.get('state_dict', checkpoint) if isinstance(
+        checkpoint, dict) else None
+    if not isinstance(state, dict) or not state:
+        raise ValueError(f'expected the teacher checkpoint {path!r} to hold '
+                         f'a state dict, got {type(checkpoint).__name__}')
+    # DDP-wrapped weights carry a 'module.' prefix (as MMEngine strips it).
+    return {
+        key[len('module.'):] if key.startswith('module.') else key: value
+        for key, value in state.items()
+    }
+
+
+def _normalisation(preprocessor: nn.Module) -> Dict[str, object]:
+    """What a data preprocessor does to pixel values, for comparison."""
+    normalise = bool(getattr(preprocessor, '_enable_normalize', False))
+    return dict(
+        normalise=normalise,
+        mean=[round(float(v), 6) for v in preprocessor.mean.flatten()]
+        if normalise else None,
+        std=[round(float(v), 6) for v in preprocessor.std.flatten()]
+        if normalise else None,
+        bgr_to_rgb=bool(getattr(preprocessor, 'channel_conversion', False)))
+
+
+def _as_loss_list(losses: LossConfigs, name: str) -> List[ConfigType]:
+    if isinstance(losses, dict):
+        return [losses]
+    if isinstance(losses, (list, tuple)) and all(
+            isinstance(item, dict) for item in losses):
+        return list(losses)
+    raise TypeError(f'expected {name} to be a loss config dict or a list of '
+                    f'them, got {type(losses).__name__}')
+
+
+def _head_loss_names(head: BaseDecodeHead) -> List[str]:
+    modules = head.loss_decode if isinstance(
+        head.loss_decode, nn.ModuleList) else [head.loss_decode]
+    return [module.loss_name for module in modules]
+
+
+@MODELS.register_module()
+class DistillEncoderDecoder(EncoderDecoder):
+    """An :class:`~mmseg.models.segmentors.EncoderDecoder` student trained
+    with distillation losses from a frozen teacher.
+
+    The teacher is built once from its own MMSeg config and checkpoint,
+    frozen (``requires_grad=False``, eval mode, BN statistics untouched) and
+    kept outside the module tree (see the module docstring). Each training
+    batch -- already normalised by the student's data preprocessor, which the
+    teacher's must match -- goes through the teacher once under
+    ``torch.no_grad()``; its decode-head logits are resized to the label size
+    (bilinear, the teacher head's ``align_corners``) and turned into
+    probabilities ``softmax(logits / temperature)`` once, shared by every
+    distillation loss. The student's decode head keeps its ground-truth losses
+    (MMSeg's ``loss_by_feat``) and adds ``distill_losses``, each called as
+    ``loss(student_logits, teacher_probs, weight=pad_weight,
+    ignore_index=head.ignore_index)`` on the student logits resized to the
+    label size and logged as ``decode.<loss_name>``; each auxiliary head does
+    the same with ``aux_distill_losses`` (``aux.<loss_name>`` or
+    ``aux_<i>.<loss_name>``). Inference is the student's alone.
+
+    Args:
+        backbone (ConfigType): Student backbone config.
+        decode_head (ConfigType): Student decode head config; the head must
+            use MMSeg's ``BaseDecodeHead.loss`` (forward + ``loss_by_feat``).
+        teacher_config (str): Path of the teacher's MMSeg config file (its
+            ``model`` must build an ``EncoderDecoder``). Relative paths are
+            relative to the working directory.
+        teacher_checkpoint (str): Path (or URL) of the teacher's checkpoint;
+            it must fit the teacher config exactly (no missing, unexpected or
+            mis-shaped keys; BN ``num_batches_tracked`` may be absent).
+        distill_losses (dict | list[dict]): Loss config(s) for the decode
+            head, each taking soft (N, C, H, W) targets (this package's
+            ``KLDivergenceLoss``, ``JaccardMetricLoss``, ``DiceMetricLoss``,
+            ``SoftCrossEntropyLoss``), with distinct ``loss_name`` s that
+            differ from the head's own loss names.
+        temperature (float): Temperature ``T > 0`` of the teacher's
+            probabilities; every ``KLDivergenceLoss`` must use the same.
+            Defaults to 1.0.
+        aux_distill_losses (dict | list[dict], optional): Distillation loss
+            config(s) for each auxiliary head (against the teacher's decode
+            head). Defaults to None (auxiliary heads keep only their
+            ground-truth losses).
+        neck (OptConfigType): Student neck config. Defaults to None.
+        auxiliary_head (OptConfigType): Student auxiliary head config(s).
+            Defaults to None.
+        train_cfg (OptConfigType): Training config. Defaults to None.
+        test_cfg (OptConfigType): Testing config. Defaults to None.
+        data_preprocessor (OptConfigType): Student data preprocessor config.
+            Defaults to None.
+        pretrained (str, optional): Pretrained student backbone weights.
+            Defaults to None.
+        init_cfg (OptMultiConfig): Student initialisation config. Defaults to
+            None.
+
+    Raises:
+        TypeError: On an argument of the wrong type, a distillation loss that
+            does not take soft targets, a teacher that is not an
+            ``EncoderDecoder``, or a student head overriding ``loss``.
+        ValueError: On ``temperature <= 0``, a ``KLDivergenceLoss`` at another
+            temperature, missing/duplicate/clashing loss names, a loss with
+            parameters or persistent buffers, ``aux_distill_losses`` without
+            an auxiliary head, an unreadable teacher config or checkpoint,
+            teacher and student with different class counts, or different
+            input normalisation.
+        FileNotFoundError: If the teacher config or checkpoint is missing.
+        RuntimeError: If the checkpoint does not fit the teacher config.
+    """
+
+    def __init__(self,
+                 backbone: ConfigType,
+                 decode_head: ConfigType,
+                 teacher_config: str,
+                 teacher_checkpoint: str,
+                 distill_losses: LossConfigs,
+                 temperature: float = 1.0,
+                 aux_distill_losses: Optional[LossConfigs] = None,
+                 neck: OptConfigType = None,
+                 auxiliary_head: OptConfigType = None,
+                 train_cfg: OptConfigType = None,
+                 test_cfg: OptConfigType = None,
+                 data_preprocessor: OptConfigType = None,
+                 pretrained: Optional[str] = None,
+                 init_cfg: OptMultiConfig = None) -> None:
+        self.temperature = _check_temperature(temperature)
+        super().__init__(
+            backbone=backbone,
+            decode_head=decode_head,
+            neck=neck,
+            auxiliary_head=auxiliary_head,
+            train_cfg=train_cfg,
+            test_cfg=test_cfg,
+            data_preprocessor=data_preprocessor,
+            pretrained=pretrained,
+            init_cfg=init_cfg)
+        for _, head in self._student_heads():
+            self._check_student_head(head)
+        self.distill_losses = self._build_losses(distill_losses,
+                                                 'distill_losses',
+                                                 [self.decode_head])
+        if aux_distill_losses is not None and not self.with_auxiliary_head:
+            raise ValueError('expected an auxiliary_head with '
+                             'aux_distill_losses, got no auxiliary head')
+        aux_heads = [head for _, head in self._student_heads()[1:]]
+        self.aux_distill_losses = self._build_losses(
+            aux_distill_losses, 'aux_distill_losses',
+            aux_heads) if aux_distill_losses is not None else nn.ModuleList()
+        teacher = self._build_teacher(teacher_config, teacher_checkpoint)
+        # A plain attribute, not a submodule: see the module docstring.
+        object.__setattr__(self, '_teacher', teacher)
+        self.teacher_config = teacher_config
+        self.teacher_checkpoint = teacher_checkpoint
+
+    # ------------------------------------------------------------------
+    # construction
+    # ------------------------------------------------------------------
+    @property
+    def teacher(self) -> EncoderDecoder:
+        """The frozen teacher (not a submodule: not saved, not optimised)."""
+        return self._teacher
+
+    def _student_heads(self) -> List[Tuple[str, BaseDecodeHead]]:
+        """(loss prefix, head) pairs, with MMSeg's prefixes."""
+        heads = [('decode', self.decode_head)]
+        if self.with_auxiliary_head:
+            if isinstance(self.auxiliary_head, nn.ModuleList):
+                heads += [(f'aux_{index}', head)
+                          for index, head in enumerate(self.auxiliary_head)]
+            else:
+                heads.append(('aux', self.auxiliary_head))
+        return heads
+
+    @staticmethod
+    def _check_student_head(head: nn.Module) -> None:
+        if not isinstance(head, BaseDecodeHead):
+            raise TypeError(f'expected student heads to be BaseDecodeHead '
+                            f'subclasses, got {type(head).__name__}')
+        if type(head).loss is not BaseDecodeHead.loss:
+            raise TypeError(
+                f'expected student heads that use BaseDecodeHead.loss '
+                f'(forward + loss_by_feat), got {type(head).__name__}, '
+                'which overrides it')
+
+    def _build_losses(self, configs: LossConfigs, name: str,
+                      heads: Sequence[BaseDecodeHead]) -> nn.ModuleList:
+        """Build and check one group of distillation losses."""
+        losses = nn.ModuleList(
+            MODELS.build(cfg) for cfg in _as_loss_list(configs, name))
+        if len(losses) == 0:
+            raise ValueError(f'expected at least one loss in {name}, got '
+                             'an empty list')
+        names: List[str] = []
+        for loss in losses:
+            kind = type(loss).__name__
+            loss_name = getattr(loss, 'loss_name', None)
+            if not isinstance(loss_name, str) or not loss_name.startswith(
+                    'loss_'):
+                raise ValueError(
+                    f"expected every loss in {name} to have a loss_name "
+                    f"starting with 'loss_' (MMSeg back-propagates only "
+                    f"those), got {loss_name!r} for {kind}")
+            if not accepts_soft_target(loss):
+                raise TypeError(
+                    f'expected losses in {name} to take soft (N, C, H, W) '
+                    f'targets (KLDivergenceLoss, JaccardMetricLoss, '
+                    f'DiceMetricLoss, SoftCrossEntropyLoss), got {kind}')
+            if isinstance(loss, KLDivergenceLoss) and not math.isclose(
+                    loss.temperature, self.temperature):
+                raise ValueError(
+                    f'expected the KLDivergenceLoss in {name} to use the '
+                    f'distillation temperature {self.temperature}, got '
+                    f'{loss.temperature}')
+            if len(loss.state_dict()) > 0:
+                raise ValueError(
+                    f'expected losses in {name} without parameters or '
+                    f'persistent buffers (checkpoints hold the student '
+                    f'alone), got {kind} with '
+                    f'{sorted(loss.state_dict())}')
+            names.append(loss_name)
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f'expected distinct loss_name s in {name} (each '
+                             f'term is logged on its own), got '
+                             f'{duplicates} more than once')
+        for head in heads:
+            clash = sorted(set(names) & set(_head_loss_names(head)))
+            if clash:
+                raise ValueError(
+                    f'expected loss_name s in {name} that differ from the '
+                    f'ground-truth losses of {type(head).__name__}, got '
+                    f'{clash} in both (e.g. name them loss_kd_kl, '
+                    'loss_kd_jml)')
+        return losses
+
+    def _build_teacher(self, config_path: str,
+                       checkpoint_path: str) -> EncoderDecoder:
+        """Build, load, check and freeze the teacher."""
+        cfg = _load_teacher_config(config_path)
+        model_cfg = cfg.model
+        # The teacher only ever runs in eval mode, where SyncBN is BN (and
+        # SyncBN has no CPU kernel); the state dict keys are the same.
+        revert_sync_bn_in_config(model_cfg)
+        try:
+            teacher = MODELS.build(model_cfg)
+        except Exception as error:
+            raise ValueError(
+                f'could not build the teacher model of {config_path!r}: '
+                f'{type(error).__name__}: {error}') from error
+        if not isinstance(teacher, EncoderDecoder):
+            raise TypeError(f'expected the teacher of {config_path!r} to be '
+                            f'an EncoderDecoder, got '
+                            f'{type(teacher).__name__}')
+        state = _read_checkpoint_state(checkpoint_path)
+        try:
+            missing, unexpected = teacher.load_state_dict(state, strict=False)
+        except RuntimeError as error:  # shape mismatches
+            raise RuntimeError(
+                f'the teacher checkpoint {checkpoint_path!r} does not fit the '
+                f'teacher config {config_path!r}: {error}') from error
+        missing = [k for k in missing if 'num_batches_tracked' not in k]
+        if missing or unexpected:
+            raise RuntimeError(
+                f'the teacher checkpoint {checkpoint_path!r} does not fit the '
+                f'teacher config {config_path!r}: expected the keys of the '
+                f'teacher model, got {len(missing)} missing '
+                f'(e.g. {missing[:3]}) and {len(unexpected)} unexpected '
+                f'(e.g. {unexpected[:3]})')
+        for attribute in ('num_classes', 'out_channels'):
+            ours = getattr(self.decode_head, attribute)
+            theirs = getattr(teacher.decode_head, attribute)
+            if ours != theirs:
+                raise ValueError(
+                    f'expected a teacher with the student\'s {attribute} '
+                    f'({ours}), got {theirs} in {config_path!r}')
+        student_norm = _normalisation(self.data_preprocessor)
+        teacher_norm = _normalisation(teacher.data_preprocessor)
+        if student_norm != teacher_norm:
+            raise ValueError(
+                f'expected the teacher\'s data_preprocessor to normalise '
+                f'inputs like the student\'s (the teacher reads the '
+                f'student\'s preprocessed batch), got teacher {teacher_norm} '
+                f'and student {student_norm}')
+        teacher.requires_grad_(False)
+        teacher.eval()
+        return teacher
+
+    def _apply(self, fn: Callable, recurse: bool = True) -> 'nn.Module':
+        """Apply device/dtype conversions to the teacher as well."""
+        super()._apply(fn, recurse)
+        teacher = self.__dict__.get('_teacher')
+        if teacher is not None:
+            teacher._apply(fn)
+        return self
+
+    # ------------------------------------------------------------------
+    # training
+    # ------------------------------------------------------------------
+    def teacher_probs(self, inputs: Tensor, size: Sequence[int]) -> Tensor:
+        """The teacher's probabilities at ``temperature``, at ``size``.
+
+        Args:
+            inputs (Tensor): (N, 3, H, W) batch, preprocessed by the
+                student's data preprocessor.
+            size (Sequence[int]): (H, W) of the labels.
+
+        Returns:
+            Tensor: (N, C, H, W) float32 probabilities, without gradient.
+        """
+        teacher = self.teacher
+        if teacher.training:  # e.g. a user called teacher.train()
+            teacher.eval()
+        with torch.no_grad():
+            logits = teacher.decode_head.forward(teacher.extract_feat(inputs))
+            logits = resize(
+                logits,
+                size=tuple(size),
+                mode='bilinear',
+                align_corners=teacher.decode_head.align_corners)
+            return torch.softmax(logits.float() / self.temperature, dim=1)
+
+    @staticmethod
+    def padding_weight(data_samples: SampleList,
+                       size: Sequence[int]) -> Optional[Tensor]:
+        """Pixel weights that drop the data preprocessor's padding.
+
+        Args:
+            data_samples (list[SegDataSample]): The batch; ``padding_size``
+                (left, right, top, bottom) is read from each metainfo.
+            size (Sequence[int]): (H, W) of the (padded) labels.
+
+        Returns:
+            Tensor | None: (N, H, W) float weights (0 on padding, 1
+            elsewhere) on the labels' device, or None if nothing is padded.
+        """
+        height, width = int(size[0]), int(size[1])
+        pads = [sample.metainfo.get('padding_size') for sample in data_samples]
+        if not any(pad is not None and any(pad) for pad in pads):
+            return None
+        device = data_samples[0].gt_sem_seg.data.device
+        weight = torch.ones((len(data_samples), height, width),
+                            device=device)
+        for index, pad in enumerate(pads):
+            if pad is None or not any(pad):
+                continue
+            left, right, top, bottom = (int(value) for value in pad)
+            weight[index, :top] = 0
+            weight[index, :, :left] = 0
+            if bottom:
+                weight[index, height - bottom:] = 0
+            if right:
+                weight[index, :, width - right:] = 0
+        return weight
+
+    def loss(self, inputs: Tensor,
+             data_samples: SampleList) -> Dict[str, Tensor]:
+        """Ground-truth and distillation losses of a batch.
+
+        Args:
+            inputs (Tensor): (N, 3, H, W) preprocessed images.
+            data_samples (list[SegDataSample]): The batch, with
+                ``gt_sem_seg``.
+
+        Returns:
+            dict[str, Tensor]: ``EncoderDecoder``'s losses (``decode.*``,
+            ``aux*.*``) plus one entry per distillation loss, e.g.
+            ``decode.loss_kd_kl`` and ``aux.loss_kd_kl``.
+        """
+        label_size = data_samples[0].gt_sem_seg.data.shape[-2:]
+        teacher_probs = self.teacher_probs(inputs, label_size)
+        weight = self.padding_weight(data_samples, label_size)
+        x = self.extract_feat(inputs)
+        losses: Dict[str, Tensor] = {}
+        for prefix, head in self._student_heads():
+            logits = head.forward(x)
+            head_losses = head.loss_by_feat(logits, data_samples)
+            distill = (self.distill_losses
+                       if prefix == 'decode' else self.aux_distill_losses)
+            if len(distill) > 0:
+                logits = resize(
+                    logits,
+                    size=label_size,
+                    mode='bilinear',
+                    align_corners=head.align_corners)
+                for module in distill:
+                    head_losses[module.loss_name] = module(
+                        logits,
+                        teacher_probs,
+                        weight=weight,
+                        ignore_index=head.ignore_index)
+            losses.update(add_prefix(head_losses, prefix))
+        return losses

@@ -1,0 +1,9 @@
+"""Helpers shared by the segmentors of :mod:`mmseg_jml`."""
+from .soft_loss import (SOFT_TARGET_LOSSES, accepts_soft_target,
+                        check_soft_label_head, head_loss_modules, head_losses,
+                        stack_soft_targets)
+
+__all__ = [
+    'SOFT_TARGET_LOSSES', 'accepts_soft_target', 'check_soft_label_head',
+    'head_loss_modules', 'head_losses', 'stack_soft_targets'
+]
