@@ -125,7 +125,7 @@ def _smoothed_target(labels: Tensor, smoothing: Tensor,
 
 
 class _HardStatistics(torch.autograd.Function):
-    """Differentiable sums of :func:`hard_class_statistics`.
+    r"""Differentiable sums of :func:`hard_class_statistics`.
 
     Inputs: logits (N, C, P), labels (N, P) int64 in ``[0, C)``, weight
     (N, P) >= 0 (0 at ignored pixels), ``squares`` and ``max_mode`` flags,
@@ -364,7 +364,7 @@ def _smoothed_target_statistics(
         labels: Tensor, weight: Tensor, smoothing: Tensor, num_classes: int,
         squares: bool, active_classes: str, threshold: float,
         max_out: Tensor) -> Tuple[Tensor, Optional[Tensor], Tensor]:
-    """Target sums and active classes of a smoothed hard label (flat).
+    r"""Target sums and active classes of a smoothed hard label (flat).
 
     ``sum_target``, ``sum_sq_target`` (None unless ``squares``) and the
     active mask of :math:`y = (1 - \varepsilon) \mathrm{onehot}(l) +

@@ -62,6 +62,8 @@ def _worker(rank, world_size, port, collect_dir, out_file):
         if rank == 0:
             with open(out_file, 'wb') as f:
                 pickle.dump(out, f)
+        # no rank tears gloo down while the other still communicates
+        dist.barrier()
     finally:
         dist.destroy_process_group()
 

@@ -65,6 +65,7 @@ def _worker(rank, init_file, out_dir):
                 loss = _run(model, images[part], target[part], cfg, reduce)
                 grads = [p.grad.clone() for p in model.parameters()]
                 results[(name, reduce)] = (loss, grads)
+        dist.barrier()  # no rank tears gloo down while another communicates
     finally:
         dist.destroy_process_group()
     torch.save(results, os.path.join(out_dir, f'rank{rank}.pt'))

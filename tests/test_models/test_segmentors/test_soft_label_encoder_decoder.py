@@ -334,6 +334,9 @@ def train_losses(config_path, data_root, work_dir, model=None,
 
 BLS = dict(type='BoundaryLabelSmoothing', kernel_size=3, epsilon=0.5)
 RUNS = {
+    # issue 3: CE + JML on hard labels through a plain EncoderDecoder
+    'ce-jml-hard':
+    dict(model=dict(decode_head=dict(loss_decode=copy.deepcopy(SOFT_LOSSES)))),
     'soft-ground-truth':
     dict(
         model=dict(
