@@ -8,7 +8,8 @@
 _base_ = [
     '../_base_/models/segformer_mit-b5.py', 'mmseg::_base_/datasets/ade20k.py',
     'mmseg::_base_/default_runtime.py',
-    'mmseg::_base_/schedules/schedule_40k.py', '../_base_/losses/ce.py'
+    '../_base_/schedules/schedule_segformer-adamw-40k.py',
+    '../_base_/losses/ce.py'
 ]
 custom_imports = dict(imports=['mmseg_jml'], allow_failed_imports=False)
 crop_size = (512, 512)
@@ -16,25 +17,4 @@ data_preprocessor = dict(size=crop_size)
 model = dict(
     data_preprocessor=data_preprocessor,
     decode_head=dict(num_classes=150, loss_decode={{_base_.ce_decode_losses}}))
-optim_wrapper = dict(
-    _delete_=True,
-    type='OptimWrapper',
-    optimizer=dict(
-        type='AdamW', lr=0.00006, betas=(0.9, 0.999), weight_decay=0.01),
-    paramwise_cfg=dict(
-        custom_keys=dict(
-            pos_block=dict(decay_mult=0.0),
-            norm=dict(decay_mult=0.0),
-            head=dict(lr_mult=10.0))))
-param_scheduler = [
-    dict(
-        type='LinearLR', start_factor=1e-6, by_epoch=False, begin=0, end=1500),
-    dict(
-        type='PolyLR',
-        eta_min=0.0,
-        power=1.0,
-        begin=1500,
-        end=40000,
-        by_epoch=False)
-]
 train_dataloader = dict(batch_size=2)
