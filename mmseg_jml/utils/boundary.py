@@ -19,24 +19,30 @@ def boundary_mask(label: Tensor,
     """Boundary pixels of a batch of hard label maps.
 
     A pixel is a boundary pixel when it is counted (its label is not
-    ``ignore_index``) and its ``kernel_size x kernel_size`` window, centred
-    on it, holds a counted pixel of another class:
+    ``ignore_index``), its ``kernel_size x kernel_size`` window, centred on
+    it, holds a pixel of another class, and the window holds no ignored
+    pixel:
 
     .. math::
 
         B(p) = [y_p \\neq \\mathrm{ignore}] \\wedge
-               \\exists q \\in W_k(p):\\ y_q \\neq \\mathrm{ignore},\\
-               y_q \\neq y_p
+               \\bigl(\\exists q \\in W_k(p):\\ y_q \\neq y_p\\bigr)
+               \\wedge
+               \\bigl(\\forall q \\in W_k(p):\\ y_q \\neq
+               \\mathrm{ignore}\\bigr)
 
-    Ignored pixels neither make nor break a boundary, and the image border is
+    This is the rule of the paper's official code (``get_label_boundary`` in
+    ``train_soft_label.py`` of zifuwanggg/JDTLosses): a pixel whose window
+    touches void (an ignored region, or the ignore-index padding of a crop)
+    is never a boundary pixel, so boundary label smoothing leaves it one-hot
+    and the boundary calibration metrics leave it out. The image border is
     not a boundary: window positions outside the image do not count. With
     ``kernel_size=1`` no pixel is a boundary pixel.
 
-    This is the same set as "the max-pool of the one-hot over the window
-    holds another class", computed without an ``(N, C, H, W)`` one-hot: a
-    max-pool and a min-pool of the label map, where ignored pixels are
-    replaced by ``-inf`` (for the max) and ``+inf`` (for the min), differ
-    exactly at the boundary pixels.
+    Computed without an ``(N, C, H, W)`` one-hot: on windows without an
+    ignored pixel (found by a max-pool of the ignore mask), a max-pool and a
+    min-pool of the label map differ exactly when the window holds two
+    classes.
 
     Args:
         label (Tensor): Integer label map of shape ``(N, H, W)``; values in
@@ -91,12 +97,12 @@ def boundary_mask(label: Tensor,
 
     # float32 holds every class index exactly (num_classes << 2**24).
     values = label.to(torch.float32).unsqueeze(1)
-    inf = torch.tensor(float('inf'), dtype=torch.float32, device=label.device)
-    mask = counted.unsqueeze(1)
+    ignored = (~counted).to(torch.float32).unsqueeze(1)
     pad = kernel_size // 2
     # max_pool2d pads with -inf, so positions outside the image never win.
-    window_max = F.max_pool2d(
-        torch.where(mask, values, -inf), kernel_size, stride=1, padding=pad)
-    window_min = -F.max_pool2d(
-        torch.where(mask, -values, -inf), kernel_size, stride=1, padding=pad)
-    return counted & (window_max != window_min).squeeze(1)
+    touches_void = F.max_pool2d(
+        ignored, kernel_size, stride=1, padding=pad) > 0
+    window_max = F.max_pool2d(values, kernel_size, stride=1, padding=pad)
+    window_min = -F.max_pool2d(-values, kernel_size, stride=1, padding=pad)
+    two_classes = window_max != window_min
+    return counted & (two_classes & ~touches_void).squeeze(1)

@@ -20,7 +20,9 @@ def _reference(label: torch.Tensor, k: int, ignore_index: int = IGN):
                     continue
                 win = label[b, max(0, i - r):i + r + 1,
                             max(0, j - r):j + r + 1]
-                out[b, i, j] = bool(((win != ignore_index) & (win != y)).any())
+                if bool((win == ignore_index).any()):
+                    continue  # a window that touches void is not smoothed
+                out[b, i, j] = bool((win != y).any())
     return out
 
 
@@ -60,17 +62,48 @@ def test_image_border_is_not_a_boundary(kernel_size):
     assert not boundary_mask(label, 3, kernel_size=kernel_size).any()
 
 
-def test_ignored_pixels_neither_make_nor_break_a_boundary():
-    # The ignored column separates class 0 from class 1 by two pixels.
+def test_window_touching_an_ignored_pixel_is_never_a_boundary():
+    # The official rule (JDTLosses, train_soft_label.py): an ignored pixel
+    # in the k x k window rules the pixel out, whatever else it holds.
+    label = _map([[0, 0, 1, 1], [0, 0, 1, IGN], [0, 0, 1, 1]])
+    expected = _map([[0, 1, 0, 0], [0, 1, 0, 0], [0, 1, 0, 0]]).bool()
+    assert torch.equal(boundary_mask(label, 2), expected)
+    # Across an ignored column no window is free of void at k = 3 or 5.
     label = _map([[0, IGN, 1], [0, IGN, 1]])
-    # k=3: no counted pixel of another class within the window.
-    assert not boundary_mask(label, 2).any()
-    # k=5 reaches across the ignored column; ignored pixels stay False.
-    expected = _map([[1, 0, 1], [1, 0, 1]]).bool()
-    assert torch.equal(boundary_mask(label, 2, kernel_size=5), expected)
+    for k in (3, 5):
+        assert not boundary_mask(label, 2, kernel_size=k).any()
     # An ignored pixel inside a region does not create a boundary.
     label = _map([[0, 0, 0], [0, IGN, 0], [0, 0, 0]])
     assert not boundary_mask(label, 2).any()
+
+
+def test_map_with_void_bands():
+    # Two classes split at column 4, crossed by a void band (row 3) and
+    # bordered by a void band (column 9, like the ignore padding of a crop).
+    label = torch.zeros(1, 7, 10, dtype=torch.long)
+    label[:, :, 4:] = 1
+    label[:, 3, :] = IGN
+    label[:, :, 9] = IGN
+    got = boundary_mask(label, 2)
+    expected = torch.zeros(1, 7, 10, dtype=torch.bool)
+    # The class edge (columns 3 and 4), minus rows 2-4 next to the band.
+    for row in (0, 1, 5, 6):
+        expected[0, row, 3:5] = True
+    assert torch.equal(got, expected)
+    # Without the void bands the same rows 2-4 are boundary pixels, and
+    # column 8 is not (one class up to the image border).
+    clean = torch.zeros(1, 7, 10, dtype=torch.long)
+    clean[:, :, 4:] = 1
+    expected_clean = torch.zeros(1, 7, 10, dtype=torch.bool)
+    expected_clean[0, :, 3:5] = True
+    assert torch.equal(boundary_mask(clean, 2), expected_clean)
+    # k = 5 widens the edge, and the void bands rule out more rows.
+    got5 = boundary_mask(label, 2, kernel_size=5)
+    expected5 = torch.zeros(1, 7, 10, dtype=torch.bool)
+    expected5[0, 0, 2:6] = True
+    expected5[0, 6, 2:6] = True
+    assert torch.equal(got5, expected5)
+    assert torch.equal(got5, _reference(label, 5))
 
 
 def test_kernel_size_one_gives_no_boundary():
@@ -90,8 +123,9 @@ def test_matches_reference_on_random_maps(kernel_size, seed):
 
 
 def test_custom_ignore_index_and_int_dtypes():
+    # The middle pixel's window holds the ignored -1: not a boundary.
     label = torch.tensor([[[0, 1, -1]]], dtype=torch.int32)
-    assert boundary_mask(label, 2, ignore_index=-1).tolist() == [[[True, True,
+    assert boundary_mask(label, 2, ignore_index=-1).tolist() == [[[True, False,
                                                                    False]]]
     label = torch.tensor([[[0, 1, 1]]], dtype=torch.uint8)
     assert boundary_mask(label, 2).tolist() == [[[True, True, False]]]

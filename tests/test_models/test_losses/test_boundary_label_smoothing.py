@@ -41,11 +41,16 @@ CASES = {
                                      [0] * 5]),
     # the image border is not a boundary: a single class touching it
     'border only': ([[1, 1, 1], [1, 1, 1]], [[0, 0, 0], [0, 0, 0]]),
-    # ignored pixels neither make nor break a boundary
+    # the official rule: a window that holds an ignored pixel is never
+    # smoothed (JDTLosses, train_soft_label.py, get_label_boundary)
     'ignore between classes': ([[0, X, 1], [0, X, 1]], [[0, 0, 0], [0, 0,
                                                                     0]]),
     'ignore beside boundary': ([[0, 1, X], [0, 1, X], [X, X, X]],
-                               [[1, 1, 0], [1, 1, 0], [0, 0, 0]]),
+                               [[1, 0, 0], [0, 0, 0], [0, 0, 0]]),
+    'void band across an edge': ([[0, 0, 1, 1], [X, X, X, X], [0, 0, 1, 1],
+                                  [0, 0, 1, 1], [0, 0, 1, 1]],
+                                 [[0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0],
+                                  [0, 1, 1, 0], [0, 1, 1, 0]]),
 }
 
 
@@ -62,12 +67,10 @@ def test_hand_made_maps(name, epsilon):
         boundary, dtype=torch.float32).unsqueeze(0))
 
 
-def test_wider_window_reaches_across_ignored_pixels():
+def test_wider_window_across_ignored_pixels_is_not_smoothed():
     label = _label([[0, X, 1], [0, X, 1]])
     target = boundary_label_smoothing(label, 2, 5, 0.5)
-    torch.testing.assert_close(target[0, :, :, 0],
-                               torch.tensor([[0.75, 0.75], [0.25, 0.25]]))
-    assert not target[0, :, :, 1].any()
+    torch.testing.assert_close(target, _one_hot(label, 2))
 
 
 def _one_hot(label, num_classes, ignore_index=X):
@@ -110,7 +113,8 @@ def test_simplex_and_reference(kernel_size, epsilon):
                                torch.ones(int(counted.sum())))
     assert (target >= 0).all()
     assert not target.permute(0, 2, 3, 1)[~counted].any()
-    # reference: max-pool of the one-hot holds another class
+    # reference: max-pool of the one-hot holds another class, and a
+    # max-pool of the ignore mask holds no ignored pixel
     onehot = _one_hot(label, 3)
     if kernel_size is None:
         boundary = counted
@@ -118,7 +122,9 @@ def test_simplex_and_reference(kernel_size, epsilon):
         pooled = F.max_pool2d(
             onehot, kernel_size, stride=1, padding=kernel_size // 2)
         others = (pooled * (1 - onehot)).sum(1) > 0
-        boundary = others & counted
+        void = F.max_pool2d((~counted).float().unsqueeze(1), kernel_size,
+                            stride=1, padding=kernel_size // 2)[:, 0] > 0
+        boundary = others & counted & ~void
     eps = epsilon * boundary.float().unsqueeze(1)
     expected = ((1 - eps) * onehot + eps / 3) * counted.unsqueeze(1)
     torch.testing.assert_close(target, expected)
