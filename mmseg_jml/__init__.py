@@ -17,3 +17,4 @@ from . import datasets, evaluation, models  # noqa: E402,F401
 from .version import __version__  # noqa: E402
 
 __all__ = ['__version__', 'datasets', 'evaluation', 'models']
+from . import engine  # noqa: E402,F401

@@ -8,3 +8,4 @@ __all__ = [
     'DeepGlobeLandDataset', 'MNI152TissueDataset', 'SoftLabelSegDataset',
     'SyntheticShapesDataset'
 ] + _transforms_all
+from . import samplers  # noqa: F401,E402

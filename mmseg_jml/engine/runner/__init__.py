@@ -1,0 +1,4 @@
+"""Loops of semi-supervised training."""
+from .loops import TeacherStudentValLoop
+
+__all__ = ['TeacherStudentValLoop']
