@@ -6,21 +6,29 @@ Losses: Optimizing the Jaccard Index with Soft Labels", NeurIPS 2023.
 Notation. For an image and a class :math:`c`, :math:`x` holds the predicted
 probabilities of :math:`c` (softmax over classes) at the pixels, :math:`y`
 the target of :math:`c` (hard 0/1 or soft in :math:`[0, 1]`) and :math:`w`
-the pixel weights (0 for pixels that do not count). Weights apply to
-prediction and target alike: :math:`x' = w x`, :math:`y' = w y`.
+the pixel weights (0 for pixels that do not count).
+
+Pixel weights are a measure on the pixels: every cardinality is a
+:math:`w`-weighted sum, :math:`\sum_p w_p f(x_p, y_p)`, the product terms
+included (:math:`\langle x, y \rangle_w = \sum_p w_p x_p y_p` and
+:math:`|x|_{2,w}^2 = \sum_p w_p x_p^2`; a weight is never applied twice).
+Hence a uniform weight :math:`\lambda` multiplies every statistic by
+:math:`\lambda` (with ``smooth = 0`` the loss is unchanged), on hard labels
+JML1 = JML2 = SJL for any weights, and JML1 / JML2 stay metrics (weighted
+:math:`\ell_1` norms). 0/1 weights are the valid-pixel mask.
 
 Everything is computed from six per-(image, class) sums over pixels
-(:class:`ClassStatistics`): :math:`\sum x'`, :math:`\sum y'`,
-:math:`\sum \min(x', y')`, :math:`\sum x' y'`, :math:`\sum x'^2`,
-:math:`\sum y'^2`. They are additive over pixels, so the batch ("dataset",
+(:class:`ClassStatistics`): :math:`\sum w x`, :math:`\sum w y`,
+:math:`\sum w \min(x, y)`, :math:`\sum w x y`, :math:`\sum w x^2`,
+:math:`\sum w y^2`. They are additive over pixels, so the batch ("dataset",
 D) statistics are sums of the per-image ones and one pass serves the D, I
 and C terms. Hard label maps never become a one-hot: for pixels labelled
 :math:`l_p`,
 
 .. math::
 
-    \sum_p \min(x'_{pc}, y'_{pc}) = \sum_{p: l_p = c} w_p x_{pc}, \qquad
-    \sum_p x'_{pc} y'_{pc} = \sum_{p: l_p = c} w_p^2 x_{pc},
+    \sum_p w_p \min(x_{pc}, y_{pc}) = \sum_p w_p x_{pc} y_{pc}
+        = \sum_{p: l_p = c} w_p x_{pc},
 
 a gather and a per-class scatter-add, with a hand-written backward.
 """
@@ -30,9 +38,10 @@ import torch
 import torch.distributed as dist
 import torch.nn.functional as F
 from torch import Tensor
+from torch.autograd.function import once_differentiable
 
 from .validation import (check_choice, check_real, validate_class_weight,
-                         validate_inputs)
+                         validate_inputs, validate_smoothing)
 
 Variant = Literal['jml1', 'jml2', 'sjl_l1', 'sjl_l2', 'sjl']
 ActiveMode = Literal['all', 'present', 'label', 'prob', 'both']
@@ -59,12 +68,12 @@ class ClassStatistics(NamedTuple):
     the chosen variant does not need are ``None``.
 
     Attributes:
-        sum_pred: :math:`\\sum_p x'_{pc}`.
-        sum_target: :math:`\\sum_p y'_{pc}`.
-        sum_min: :math:`\\sum_p \\min(x'_{pc}, y'_{pc})` or None.
-        sum_prod: :math:`\\sum_p x'_{pc} y'_{pc}` or None.
-        sum_sq_pred: :math:`\\sum_p x'^2_{pc}` or None.
-        sum_sq_target: :math:`\\sum_p y'^2_{pc}` or None.
+        sum_pred: :math:`\\sum_p w_p x_{pc}`.
+        sum_target: :math:`\\sum_p w_p y_{pc}`.
+        sum_min: :math:`\\sum_p w_p \\min(x_{pc}, y_{pc})` or None.
+        sum_prod: :math:`\\sum_p w_p x_{pc} y_{pc}` or None.
+        sum_sq_pred: :math:`\\sum_p w_p x^2_{pc}` or None.
+        sum_sq_target: :math:`\\sum_p w_p y^2_{pc}` or None.
         active: Boolean (N, C) mask of the classes active in each image.
     """
     sum_pred: Tensor
@@ -94,6 +103,13 @@ def _compute_dtype(logits: Tensor) -> torch.dtype:
 
 
 _MAX_NONE, _MAX_PRED, _MAX_SUM = 0, 1, 2
+
+
+def _masked_max(values: Tensor, counted: Tensor) -> Tensor:
+    """Max of (N, C, P) ``values`` over the counted pixels (0 if none)."""
+    if values.shape[2] == 0:
+        return values.new_zeros(values.shape[:2])
+    return torch.where(counted, values, 0).amax(dim=2)
 
 
 def _smoothed_subset(labels: Tensor, weight: Tensor, smoothing: Tensor,
@@ -146,9 +162,9 @@ class _HardStatistics(torch.autograd.Function):
         \sum_p w_p \min(x_{pc}, y_{pc}) = \sum_{p: l_p = c} \bar w_p x_{pc}
             + \sum_{p \in S} w_p \min(x_{pc}, y_{pc}),
 
-        \sum_p w_p^2 x_{pc} y_{pc} = \sum_{p: l_p = c} w_p^2
+        \sum_p w_p x_{pc} y_{pc} = \sum_{p: l_p = c} w_p
             (1 - \varepsilon_p) x_{pc}
-            + \sum_{p \in S} w_p^2 \frac{\varepsilon_p}{C} x_{pc}:
+            + \sum_{p \in S} w_p \frac{\varepsilon_p}{C} x_{pc}:
 
     a gather and a scatter-add over all pixels, and a dense (N, C, |S|)
     part over the smoothed pixels only (gathered to the front of each
@@ -161,17 +177,18 @@ class _HardStatistics(torch.autograd.Function):
 
     .. math::
 
-        g_{pc} = w_p a_c + 2 w_p^2 x_{pc} q_c
+        g_{pc} = w_p a_c + 2 w_p x_{pc} q_c
                  + [c = l_p] (\bar w_p b_{l_p}
-                 + w_p^2 (1 - \varepsilon_p) d_{l_p})
+                 + w_p (1 - \varepsilon_p) d_{l_p})
                  + [p \in S] (w_p \mu_{pc} b_c
-                 + w_p^2 \tfrac{\varepsilon_p}{C} d_c),
+                 + w_p \tfrac{\varepsilon_p}{C} d_c),
 
     with :math:`\mu = [x < y] + \frac12 [x = y]` (the subgradient of
     ``torch.minimum``), followed by the softmax backward
     :math:`\partial z_{pc} = x_{pc} (g_{pc} - \sum_k x_{pk} g_{pk})`.
     The dense part is one (N, C, P) buffer, the labelled part a gather and
-    a scatter-add, the smoothed part (N, C, |S|).
+    a scatter-add, the smoothed part (N, C, |S|). The backward is not itself
+    differentiable (``once_differentiable``: a double backward raises).
     """
 
     @staticmethod
@@ -189,14 +206,13 @@ class _HardStatistics(torch.autograd.Function):
         p_lab = prob.gather(1, idx).squeeze(1)  # (N, P)
         sum_pred = torch.bmm(prob, weight.unsqueeze(2)).squeeze(2)
         zeros = prob.new_zeros(n, c)
-        w2 = weight * weight
         if smoothing is None:
-            w_min, w_prod = weight, w2
+            w_min = w_prod = weight
             subset = None
         else:
             smoothed = (smoothing > 0) & (weight > 0)
             w_min = torch.where(smoothed, 0, weight)
-            w_prod = w2 * (1 - smoothing)
+            w_prod = weight * (1 - smoothing)
             subset = _smoothed_subset(labels, weight, smoothing, smoothed)
         sum_min = zeros.scatter_add(1, labels, w_min * p_lab)
         sum_prod = zeros.scatter_add(1, labels, w_prod * p_lab)
@@ -208,20 +224,19 @@ class _HardStatistics(torch.autograd.Function):
             sum_min = sum_min + torch.bmm(torch.minimum(prob_b, y_b),
                                           w_b.unsqueeze(2)).squeeze(2)
             sum_prod = sum_prod + torch.bmm(
-                prob_b, (w_b * w_b * e_b / c).unsqueeze(2)).squeeze(2)
+                prob_b, (w_b * e_b / c).unsqueeze(2)).squeeze(2)
             if max_mode == _MAX_SUM:
-                sub_max = torch.where((w_b > 0).unsqueeze(1), prob_b + y_b,
-                                      0).amax(dim=2)
+                sub_max = _masked_max(prob_b + y_b, (w_b > 0).unsqueeze(1))
             del prob_b, y_b
         if squares:
-            sum_sq = torch.bmm(prob * prob, w2.unsqueeze(2)).squeeze(2)
+            sum_sq = torch.bmm(prob * prob, weight.unsqueeze(2)).squeeze(2)
         else:
             sum_sq = zeros.clone()
         counted = (weight > 0).unsqueeze(1)
         if max_mode == _MAX_NONE:
             max_out = zeros.clone()
         else:
-            max_out = torch.where(counted, prob, 0).amax(dim=2)
+            max_out = _masked_max(prob, counted)
             if max_mode == _MAX_SUM:
                 # max_p (x + y): on a class labelled at a one-hot pixel,
                 # 1 + the largest x at those pixels (>= any x elsewhere);
@@ -243,15 +258,15 @@ class _HardStatistics(torch.autograd.Function):
         return sum_pred, sum_min, sum_prod, sum_sq, max_out
 
     @staticmethod
+    @once_differentiable
     def backward(ctx, g_pred: Tensor, g_min: Tensor, g_prod: Tensor,
                  g_sq: Tensor, _g_max: Tensor):
         prob, labels, weight, p_lab, *extra = ctx.saved_tensors
         with torch.autocast(device_type=prob.device.type, enabled=False):
-            w2 = weight * weight
             if ctx.smoothed:
                 w_min, w_prod, order, w_b, l_b, e_b = extra
             else:
-                w_min, w_prod = weight, w2
+                w_min = w_prod = weight
             # coefficient of the labelled class, times its probability
             s_x = (w_min * g_min.gather(1, labels) +
                    w_prod * g_prod.gather(1, labels)) * p_lab  # (N, P)
@@ -263,7 +278,7 @@ class _HardStatistics(torch.autograd.Function):
             if ctx.squares:
                 xq = prob * g_sq.unsqueeze(2)
                 u = (prob * xq).sum(dim=1, keepdim=True)
-                grad.add_(xq.sub_(u).mul_(2 * w2.unsqueeze(1)))
+                grad.add_(xq.sub_(u).mul_(2 * weight.unsqueeze(1)))
             if ctx.smoothed and order.shape[1]:
                 n, c, _ = prob.shape
                 index = order.unsqueeze(1).expand(n, c, -1)
@@ -272,8 +287,7 @@ class _HardStatistics(torch.autograd.Function):
                 g_b = (prob_b < y_b).to(prob.dtype)
                 g_b.add_((prob_b == y_b).to(prob.dtype), alpha=0.5)
                 g_b.mul_(g_min.unsqueeze(2) * w_b.unsqueeze(1))
-                g_b.add_(g_prod.unsqueeze(2) *
-                         (w_b * w_b * e_b / c).unsqueeze(1))
+                g_b.add_(g_prod.unsqueeze(2) * (w_b * e_b / c).unsqueeze(1))
                 g_b.sub_((prob_b * g_b).sum(dim=1, keepdim=True))
                 grad.scatter_add_(2, index, g_b)
             grad.mul_(prob)
@@ -294,12 +308,12 @@ class _SoftStatistics(torch.autograd.Function):
 
     .. math::
 
-        g_{pc} = w_p a_c + w_p b_c\\, \\mu_{pc} + w_p^2 d_c\\, y_{pc}
-                 + 2 w_p^2 q_c\\, x_{pc},
+        g_{pc} = w_p a_c + w_p b_c\\, \\mu_{pc} + w_p d_c\\, y_{pc}
+                 + 2 w_p q_c\\, x_{pc},
 
     where :math:`\\mu = 1` if :math:`x < y`, :math:`1/2` if :math:`x = y`
     and 0 otherwise (the subgradient ``torch.minimum`` uses), then the
-    softmax backward.
+    softmax backward. Not itself differentiable (``once_differentiable``).
     """
 
     @staticmethod
@@ -309,35 +323,34 @@ class _SoftStatistics(torch.autograd.Function):
         prob = torch.softmax(logits, dim=1)
         n, c, _ = prob.shape
         wcol = weight.unsqueeze(2)
-        w2col = wcol * wcol
         zeros = prob.new_zeros(n, c)
         sum_pred = torch.bmm(prob, wcol).squeeze(2)
         sum_min = torch.bmm(torch.minimum(prob, target),
                             wcol).squeeze(2) if need_min else zeros.clone()
         sum_prod = torch.bmm(prob * target,
-                             w2col).squeeze(2) if need_prod else zeros.clone()
+                             wcol).squeeze(2) if need_prod else zeros.clone()
         sum_sq = torch.bmm(prob * prob,
-                           w2col).squeeze(2) if squares else zeros.clone()
+                           wcol).squeeze(2) if squares else zeros.clone()
         counted = (weight > 0).unsqueeze(1)
         if max_mode == _MAX_NONE:
             max_out = zeros.clone()
         elif max_mode == _MAX_PRED:
-            max_out = torch.where(counted, prob, 0).amax(dim=2)
+            max_out = _masked_max(prob, counted)
         else:
-            max_out = torch.where(counted, prob + target, 0).amax(dim=2)
+            max_out = _masked_max(prob + target, counted)
         ctx.mark_non_differentiable(max_out)
         ctx.flags = (need_min, need_prod, squares)
         ctx.save_for_backward(prob, target, weight)
         return sum_pred, sum_min, sum_prod, sum_sq, max_out
 
     @staticmethod
+    @once_differentiable
     def backward(ctx, g_pred: Tensor, g_min: Tensor, g_prod: Tensor,
                  g_sq: Tensor, _g_max: Tensor):
         prob, target, weight = ctx.saved_tensors
         need_min, need_prod, squares = ctx.flags
         with torch.autocast(device_type=prob.device.type, enabled=False):
             w = weight.unsqueeze(1)
-            w2 = w * w
             if need_min:
                 # a + b mu with mu = (1 + sign(y - x)) / 2, in one buffer
                 half = 0.5 * g_min.unsqueeze(2)
@@ -347,9 +360,9 @@ class _SoftStatistics(torch.autograd.Function):
                 grad = g_pred.unsqueeze(2).expand_as(prob).clone()
             grad.mul_(w)
             if need_prod:
-                grad.addcmul_(target, g_prod.unsqueeze(2) * w2)
+                grad.addcmul_(target, g_prod.unsqueeze(2) * w)
             if squares:
-                grad.addcmul_(prob, 2 * g_sq.unsqueeze(2) * w2)
+                grad.addcmul_(prob, 2 * g_sq.unsqueeze(2) * w)
             s = (prob * grad).sum(dim=1, keepdim=True)
             grad.sub_(s).mul_(prob)
         return grad, None, None, None, None, None, None
@@ -380,10 +393,9 @@ def _smoothed_target_statistics(
         weight * spread).sum(dim=1, keepdim=True)
     sum_sq_target = None
     if squares:
-        w2 = weight * weight
         sum_sq_target = zeros.scatter_add(
-            1, labels, w2 * ((keep + spread)**2 - spread * spread)) + (
-                w2 * spread * spread).sum(dim=1, keepdim=True)
+            1, labels, weight * ((keep + spread)**2 - spread * spread)) + (
+                weight * spread * spread).sum(dim=1, keepdim=True)
     if active_classes == 'all':
         active = torch.ones_like(zeros, dtype=torch.bool)
     elif active_classes == 'present':
@@ -414,13 +426,13 @@ def hard_class_statistics(logits: Tensor,
 
     .. math::
 
-        \sum_p x'_{pc} = \sum_p w_p x_{pc}, \quad
-        \sum_p y'_{pc} = \sum_{p: l_p = c} w_p, \quad
-        \sum_p \min(x', y')_{pc} = \sum_{p: l_p = c} w_p x_{pc},
+        \sum_p w_p x_{pc}, \quad
+        \sum_p w_p y_{pc} = \sum_{p: l_p = c} w_p, \quad
+        \sum_p w_p \min(x_{pc}, y_{pc}) = \sum_{p: l_p = c} w_p x_{pc},
 
-        \sum_p x'_{pc} y'_{pc} = \sum_{p: l_p = c} w_p^2 x_{pc}, \quad
-        \sum_p x'^2_{pc} = \sum_p w_p^2 x_{pc}^2, \quad
-        \sum_p y'^2_{pc} = \sum_{p: l_p = c} w_p^2.
+        \sum_p w_p x_{pc} y_{pc} = \sum_{p: l_p = c} w_p x_{pc}, \quad
+        \sum_p w_p x_{pc}^2, \quad
+        \sum_p w_p y_{pc}^2 = \sum_{p: l_p = c} w_p.
 
     A class is active in an image (``active_classes``) as follows: ``all``
     always; ``present`` and ``label`` if a counted pixel carries its label
@@ -466,18 +478,19 @@ def hard_class_statistics(logits: Tensor,
     check_choice('active_classes', active_classes, ACTIVE_MODES)
     dtype = _compute_dtype(logits)
     n, c = logits.shape[:2]
-    flat_logits = logits.to(dtype).reshape(n, c, -1)
-    flat_labels = labels.reshape(n, -1).long()
+    p = logits.shape[2:].numel()
+    flat_logits = logits.to(dtype).reshape(n, c, p)
+    flat_labels = labels.reshape(n, p).long()
     valid = flat_labels != ignore_index
     pix_w = valid.to(dtype)
     if weight is not None:
-        pix_w = pix_w * weight.reshape(n, -1).to(dtype)
+        pix_w = pix_w * weight.reshape(n, p).to(dtype)
     flat_labels = torch.where(valid, flat_labels, 0)
     squares = _needed_sums(variant)[2]
     flat_eps = None
     if smoothing is not None:
         flat_eps = torch.where(valid,
-                               smoothing.detach().reshape(n, -1).to(dtype), 0)
+                               smoothing.detach().reshape(n, p).to(dtype), 0)
     sum_pred, sum_min, sum_prod, sum_sq, max_out = _HardStatistics.apply(
         flat_logits, flat_labels, pix_w, squares, _max_mode(active_classes),
         flat_eps)
@@ -493,7 +506,6 @@ def hard_class_statistics(logits: Tensor,
         counted = (pix_w > 0).to(dtype)
         present = zeros.scatter_add(1, flat_labels, counted) > 0
         sum_target = zeros.scatter_add(1, flat_labels, pix_w)
-        sum_sq_target = zeros.scatter_add(1, flat_labels, pix_w * pix_w)
         if active_classes == 'all':
             active = torch.ones_like(present)
         elif active_classes == 'present':
@@ -502,9 +514,10 @@ def hard_class_statistics(logits: Tensor,
             active = present & (1.0 > threshold)
         else:  # prob, both
             active = max_out > threshold
+    # hard targets: y^2 = y
     return ClassStatistics(sum_pred, sum_target, sum_min, sum_prod,
                            sum_sq if squares else None,
-                           sum_sq_target if squares else None, active)
+                           sum_target if squares else None, active)
 
 
 def soft_class_statistics(logits: Tensor,
@@ -520,11 +533,12 @@ def soft_class_statistics(logits: Tensor,
 
     .. math::
 
-        \sum_p x'_{pc} = \sum_p w_p x_{pc}, \quad
-        \sum_p \min(x', y')_{pc} = \sum_p w_p \min(x_{pc}, y_{pc}), \quad
-        \sum_p x'_{pc} y'_{pc} = \sum_p w_p^2 x_{pc} y_{pc},
+        \sum_p w_p x_{pc}, \quad
+        \sum_p w_p \min(x_{pc}, y_{pc}), \quad
+        \sum_p w_p x_{pc} y_{pc},
 
-    and likewise for :math:`\sum y'`, :math:`\sum x'^2`, :math:`\sum y'^2`.
+    and likewise :math:`\sum_p w_p y_{pc}`, :math:`\sum_p w_p x_{pc}^2`,
+    :math:`\sum_p w_p y_{pc}^2`.
     Active classes: ``all`` always; ``present`` if the class is the arg-max
     of the target at a counted pixel; ``label`` if its target exceeds
     ``threshold`` at a counted pixel; ``prob`` if its probability does;
@@ -551,11 +565,12 @@ def soft_class_statistics(logits: Tensor,
     check_choice('active_classes', active_classes, ACTIVE_MODES)
     dtype = _compute_dtype(logits)
     n, c = logits.shape[:2]
-    flat_logits = logits.to(dtype).reshape(n, c, -1)
-    flat_target = target.detach().to(dtype).reshape(n, c, -1)
+    p = logits.shape[2:].numel()
+    flat_logits = logits.to(dtype).reshape(n, c, p)
+    flat_target = target.detach().to(dtype).reshape(n, c, p)
     pix_w = (flat_target.sum(dim=1) > 0.5).to(dtype)
     if weight is not None:
-        pix_w = pix_w * weight.reshape(n, -1).to(dtype)
+        pix_w = pix_w * weight.reshape(n, p).to(dtype)
     need_min, need_prod, squares = _needed_sums(variant)
     sum_pred, sum_min, sum_prod, sum_sq, max_out = _SoftStatistics.apply(
         flat_logits, flat_target, pix_w, need_min, need_prod, squares,
@@ -564,7 +579,7 @@ def soft_class_statistics(logits: Tensor,
         wcol = pix_w.unsqueeze(2)
         sum_target = torch.bmm(flat_target, wcol).squeeze(2)
         sum_sq_target = torch.bmm(flat_target * flat_target,
-                                  wcol * wcol).squeeze(2) if squares else None
+                                  wcol).squeeze(2) if squares else None
         counted = pix_w > 0
         if active_classes == 'all':
             active = torch.ones(n, c, dtype=torch.bool, device=logits.device)
@@ -573,8 +588,7 @@ def soft_class_statistics(logits: Tensor,
             active = pix_w.new_zeros(n, c).scatter_add(
                 1, arg, counted.to(dtype)) > 0
         elif active_classes == 'label':
-            active = torch.where(counted.unsqueeze(1), flat_target,
-                                 0).amax(dim=2) > threshold
+            active = _masked_max(flat_target, counted.unsqueeze(1)) > threshold
         else:
             active = max_out > threshold
     return ClassStatistics(sum_pred, sum_target,
@@ -587,23 +601,30 @@ def tversky_terms(stats: ClassStatistics,
                   variant: Variant = 'jml1') -> Tuple[Tensor, Tensor, Tensor]:
     r"""Intersection, false positives and false negatives of a variant.
 
+    With every sum :math:`w`-weighted over pixels
+    (:math:`\sum f = \sum_p w_p f_p`, :math:`\langle x, y \rangle =
+    \sum_p w_p x_p y_p`, :math:`|x|_2^2 = \sum_p w_p x_p^2`):
+
     .. math::
 
-        \text{JML1}: & \; I = \textstyle\sum \min(x', y'), &
-            fp = \textstyle\sum x' - I, & \; fn = \textstyle\sum y' - I \\
-        \text{JML2}: & \; I = \langle x', y' \rangle, &
-            fp = \textstyle\sum (x' - y')_+, & \; fn = \textstyle\sum (y' - x')_+ \\
-        \text{SJL-L1}: & \; I = \langle x', y' \rangle, &
-            fp = |x'|_1 - I, & \; fn = |y'|_1 - I \\
-        \text{SJL-L2}: & \; I = \langle x', y' \rangle, &
-            fp = |x'|_2^2 - I, & \; fn = |y'|_2^2 - I
+        \text{JML1}: & \; I = \textstyle\sum \min(x, y), &
+            fp = \textstyle\sum x - I, & \; fn = \textstyle\sum y - I \\
+        \text{JML2}: & \; I = \langle x, y \rangle, &
+            fp = \textstyle\sum (x - y)_+, & \; fn = \textstyle\sum (y - x)_+ \\
+        \text{SJL-L1}: & \; I = \langle x, y \rangle, &
+            fp = |x|_1 - I, & \; fn = |y|_1 - I \\
+        \text{SJL-L2}: & \; I = \langle x, y \rangle, &
+            fp = |x|_2^2 - I, & \; fn = |y|_2^2 - I
 
-    with :math:`\sum (x' - y')_+ = \sum x' - \sum \min(x', y')`. With
+    with :math:`\sum (x - y)_+ = \sum x - \sum \min(x, y)`. With
     :math:`\alpha = \beta = 1`, :math:`I + fp + fn` is the union:
-    :math:`\sum \max(x', y')` (JML1), :math:`I + |x' - y'|_1` (JML2),
-    :math:`|x'| + |y'| - I` (SJL). The terms are linear in the statistics,
+    :math:`\sum \max(x, y)` (JML1), :math:`I + |x - y|_1` (JML2),
+    :math:`|x| + |y| - I` (SJL). The terms are linear in the statistics,
     so they can be summed over images. ``fp`` and ``fn`` are clamped at 0
-    against rounding, except for SJL-L2, where they can be negative.
+    against rounding, except for SJL-L2, where each can be negative: only
+    :math:`fp + fn = |x - y|_2^2 \ge 0` holds, which is why the losses
+    require :math:`\alpha = \beta` with ``'sjl_l2'`` (otherwise a wrong
+    prediction can score 1 with zero gradient).
 
     Args:
         stats: Statistics of any common shape, e.g. (N, C).
@@ -708,7 +729,8 @@ def class_losses(score: Tensor,
 
 
 class _AllReduceSum(torch.autograd.Function):
-    """Sum over ranks whose backward is again a sum over ranks."""
+    """Sum over ranks whose backward is again a sum over ranks (itself not
+    differentiable: ``once_differentiable``)."""
 
     @staticmethod
     def forward(ctx, tensor: Tensor) -> Tensor:
@@ -717,6 +739,7 @@ class _AllReduceSum(torch.autograd.Function):
         return out
 
     @staticmethod
+    @once_differentiable
     def backward(ctx, grad: Tensor) -> Tensor:
         grad = grad.clone()
         dist.all_reduce(grad, op=dist.ReduceOp.SUM)
@@ -787,27 +810,34 @@ def loss_from_statistics(stats: ClassStatistics,
     r"""The fine-grained loss from per-(image, class) statistics.
 
     With :math:`\ell(\cdot)` = :func:`class_losses` of :func:`tversky_score`
-    of :func:`tversky_terms`, :math:`a_{nc}` the active mask and
-    :math:`\omega_c` the class weights:
+    of :func:`tversky_terms`, :math:`a_{nc}` the active mask,
+    :math:`A_c = \max_n a_{nc}` and :math:`\omega_c` the class weights (1
+    without ``class_weight``):
 
     .. math::
 
-        L_D = \frac{\sum_c \omega_c A_c\, \ell(\textstyle\sum_n s_{nc})}
-                   {\sum_c \omega_c A_c}, \quad
-        A_c = \max_n a_{nc},
+        L_D = \frac{\sum_c A_c\, \omega_c\, \ell(\textstyle\sum_n s_{nc})}
+                   {\sum_c A_c},
 
-        L_I = \operatorname{mean}_{n: \sum_c \omega_c a_{nc} > 0}
-              \frac{\sum_c \omega_c a_{nc}\, \ell(s_{nc})}
-                   {\sum_c \omega_c a_{nc}}, \quad
-        L_C = \frac{\sum_c \omega_c A_c\, \bar\ell_c}
-                   {\sum_c \omega_c A_c}, \;
+        L_I = \operatorname{mean}_{n: \sum_c a_{nc} > 0}
+              \frac{\sum_c a_{nc}\, \omega_c\, \ell(s_{nc})}
+                   {\sum_c a_{nc}},
+
+        L_C = \frac{\sum_c A_c\, \omega_c\, \bar\ell_c}{\sum_c A_c}, \quad
         \bar\ell_c = \frac{\sum_n a_{nc}\, \ell(s_{nc})}{\sum_n a_{nc}},
 
         L = w_D L_D + w_I L_I + w_C L_C.
 
-    A term with nothing active is 0 with zero gradient. With
-    ``reduce_across_ranks`` the D statistics and :math:`A_c` are summed
-    (resp. maxed) over ranks by :func:`all_reduce_sum`; I and C stay local.
+    Class weights multiply each class's loss, and the mean runs over the
+    active classes: the denominators count classes, they do not sum
+    weights (the official implementation, ``losses/jdt_loss.py`` of
+    zifuwanggg/JDTLosses). Weights above 1 can therefore give a loss above
+    1, and a class of weight 0 still counts in the denominator.
+
+    A term with nothing active is 0 with zero gradient; so is an empty
+    batch (N = 0 or no pixels). With ``reduce_across_ranks`` the D
+    statistics and :math:`A_c` are summed (resp. maxed) over ranks by
+    :func:`all_reduce_sum`; I and C stay local.
 
     Args:
         stats: Statistics of shape (N, C).
@@ -821,8 +851,8 @@ def loss_from_statistics(stats: ClassStatistics,
         weight_dataset: :math:`w_D`. Defaults to 1.0.
         weight_image: :math:`w_I`. Defaults to 0.0.
         weight_class: :math:`w_C`. Defaults to 0.0.
-        class_weight: Optional (C,) non-negative class weights. Defaults to
-            None.
+        class_weight: Optional (C,) class weights, finite, non-negative and
+            not all zero. Defaults to None.
         reduce_across_ranks: Whether to sum the D statistics over ranks.
             Defaults to False.
 
@@ -830,12 +860,27 @@ def loss_from_statistics(stats: ClassStatistics,
         A scalar of the statistics' dtype.
 
     Raises:
+        TypeError: If ``class_weight`` is not a real tensor.
         ValueError: If ``variant`` is unknown or ``class_weight`` has the
-            wrong length.
+            wrong shape or invalid values.
     """
+    validate_class_weight(class_weight, stats.sum_pred.shape[-1])
+    return _loss_from_statistics(stats, variant, alpha, beta, gamma, smooth,
+                                 log_loss, weight_dataset, weight_image,
+                                 weight_class, class_weight,
+                                 reduce_across_ranks)
+
+
+def _loss_from_statistics(stats: ClassStatistics, variant: str,
+                          alpha: float, beta: float, gamma: float,
+                          smooth: float, log_loss: bool,
+                          weight_dataset: float, weight_image: float,
+                          weight_class: float,
+                          class_weight: Optional[Tensor],
+                          reduce_across_ranks: bool) -> Tensor:
+    """:func:`loss_from_statistics` without the class-weight check."""
     inter, fp, fn = tversky_terms(stats, variant)
-    n, c = inter.shape
-    validate_class_weight(class_weight, c)
+    c = inter.shape[-1]
     cw = inter.new_ones(c) if class_weight is None else class_weight.to(
         inter)
     active = stats.active
@@ -849,24 +894,22 @@ def loss_from_statistics(stats: ClassStatistics,
         loss_d = class_losses(
             tversky_score(d_stats[0], d_stats[1], d_stats[2], alpha, beta,
                           smooth), gamma, log_loss)
-        total = total + weight_dataset * _weighted_mean(loss_d, d_active * cw)
+        total = total + weight_dataset * _weighted_mean(cw * loss_d, d_active)
     if weight_image > 0 or weight_class > 0:
-        loss_nc = class_losses(
+        loss_nc = cw * class_losses(
             tversky_score(inter, fp, fn, alpha, beta, smooth), gamma,
             log_loss)
         a = active.to(inter.dtype)
         if weight_image > 0:
-            wts = a * cw
-            den = wts.sum(1)
-            per_image = (wts * loss_nc).sum(1) / den.clamp_min(
-                torch.finfo(inter.dtype).tiny)
+            den = a.sum(1)
+            per_image = (a * loss_nc).sum(1) / den.clamp_min(1)
             total = total + weight_image * _weighted_mean(
                 per_image, (den > 0).to(inter.dtype))
         if weight_class > 0:
             count = a.sum(0)
             per_class = (a * loss_nc).sum(0) / count.clamp_min(1)
             total = total + weight_class * _weighted_mean(
-                per_class, (count > 0).to(inter.dtype) * cw)
+                per_class, (count > 0).to(inter.dtype))
     return total
 
 
@@ -891,18 +934,13 @@ def _check_jml_config(variant: str, alpha: float, beta: float, gamma: float,
     if active_classes is not None:
         check_choice('active_classes', active_classes, ACTIVE_MODES)
     check_real('threshold', threshold, 0.0)
-
-
-def _check_smoothing(smoothing: Tensor, target: Tensor) -> None:
-    """A smoothing map needs a hard (N, H, W) target of its shape."""
-    if not isinstance(smoothing, Tensor) or not smoothing.is_floating_point():
-        raise TypeError(f'expected smoothing to be a floating-point tensor, '
-                        f'got {getattr(smoothing, "dtype", type(smoothing))}')
-    if target.ndim != 3 or smoothing.shape != target.shape:
+    if _canonical_variant(variant) == 'sjl_l2' and float(alpha) != float(
+            beta):
         raise ValueError(
-            f'expected smoothing of the hard target\'s shape (N, H, W), got '
-            f'{tuple(smoothing.shape)} for a target of shape '
-            f'{tuple(target.shape)}')
+            "expected alpha == beta with variant 'sjl_l2' (its false "
+            'positives and negatives are not signed errors: only their sum '
+            '|x - y|_2^2 is >= 0, so unequal weights can score a wrong '
+            f'prediction as perfect), got alpha={alpha}, beta={beta}')
 
 
 def jaccard_metric_loss(seg_logits: Tensor,
@@ -932,18 +970,29 @@ def jaccard_metric_loss(seg_logits: Tensor,
         + s}\Bigr)^\gamma,
 
     with :math:`I, fp, fn` from :func:`tversky_terms`, combined over
-    classes and images by :func:`loss_from_statistics`. Hard targets go
-    through :func:`hard_class_statistics` (no one-hot), soft ones through
-    :func:`soft_class_statistics`. Computed in float32 (float64 inputs stay
-    float64) with autocast disabled.
+    classes and images by :func:`loss_from_statistics` (class weights
+    multiply each class's loss; the mean runs over the active classes).
+    Hard targets go through :func:`hard_class_statistics` (no one-hot), soft
+    ones through :func:`soft_class_statistics`. Computed in float32 (float64
+    inputs stay float64) with autocast disabled.
+
+    Pixel weights :math:`w_p` weight every cardinality once (module
+    docstring): :math:`I = \sum_p w_p \min(x_p, y_p)` or
+    :math:`\sum_p w_p x_p y_p`, :math:`|x| = \sum_p w_p x_p`, ... . A
+    uniform weight therefore rescales all statistics alike (the loss is
+    unchanged with ``smooth = 0``), and JML1 = JML2 = SJL on hard labels
+    with any weights. An empty batch (N = 0 or H W = 0) gives a loss of 0
+    with zero gradient.
 
     Args:
         seg_logits: (N, C, H, W) logits.
         target: (N, H, W) integer labels or (N, C, H, W) soft target; the
             kind is decided by shape.
-        weight: Optional (N, H, W) pixel weights in [0, 1]. Defaults to None.
+        weight: Optional (N, H, W) pixel weights in [0, 1], a measure on
+            the pixels. Defaults to None.
         variant: ``'jml1'``, ``'jml2'``, ``'sjl_l1'`` (``'sjl'``) or
-            ``'sjl_l2'``. Defaults to ``'jml1'``.
+            ``'sjl_l2'`` (which requires ``alpha == beta``). Defaults to
+            ``'jml1'``.
         alpha: Weight of false positives. Defaults to 1.0.
         beta: Weight of false negatives. Defaults to 1.0.
         gamma: Focal exponent, >= 1. Defaults to 1.0.
@@ -958,13 +1007,15 @@ def jaccard_metric_loss(seg_logits: Tensor,
             ``'both'``. Defaults to None.
         threshold: Threshold of ``label``, ``prob``, ``both``. Defaults to
             0.01.
-        class_weight: Optional (C,) class weights. Defaults to None.
+        class_weight: Optional (C,) class weights, finite, non-negative and
+            not all zero; each class's loss is multiplied by its weight.
+            Defaults to None.
         ignore_index: Label of uncounted pixels. Defaults to 255.
         reduce_across_ranks: Whether to sum the D statistics over ranks.
             Defaults to False.
         check_inputs: Whether to validate the arguments and tensors (the
-            loss modules validate in ``forward`` and pass False). Defaults
-            to True.
+            loss modules validate in ``forward`` and pass False; the
+            ``smoothing`` map is validated either way). Defaults to True.
         smoothing: Optional (N, H, W) per-pixel label smoothing
             :math:`\varepsilon_p \in [0, 1]` of a hard target (e.g.
             :class:`~mmseg_jml.models.losses.BoundaryLabelSmoothing`'s
@@ -980,7 +1031,8 @@ def jaccard_metric_loss(seg_logits: Tensor,
         TypeError: If a tensor has the wrong dtype.
         ValueError: On a bad shape, labels outside ``[0, C)`` other than
             ``ignore_index``, a soft target off the simplex, non-finite
-            logits or an invalid option.
+            logits, invalid class weights, a smoothing map outside [0, 1]
+            or an invalid option.
     """
     if check_inputs:
         _check_jml_config(variant, alpha, beta, gamma, smooth, weight_dataset,
@@ -990,7 +1042,7 @@ def jaccard_metric_loss(seg_logits: Tensor,
                                     class_weight)
     hard = target.ndim == 3
     if smoothing is not None:
-        _check_smoothing(smoothing, target)
+        validate_smoothing(smoothing, target)
     mode = active_classes or ('present' if hard and smoothing is None else
                               'all')
     with torch.autocast(device_type=seg_logits.device.type, enabled=False):
@@ -1001,10 +1053,10 @@ def jaccard_metric_loss(seg_logits: Tensor,
         else:
             stats = soft_class_statistics(seg_logits, target, weight, variant,
                                           mode, threshold)
-        return loss_from_statistics(stats, variant, alpha, beta, gamma,
-                                    smooth, log_loss, weight_dataset,
-                                    weight_image, weight_class, class_weight,
-                                    reduce_across_ranks)
+        return _loss_from_statistics(stats, variant, alpha, beta, gamma,
+                                     smooth, log_loss, weight_dataset,
+                                     weight_image, weight_class, class_weight,
+                                     reduce_across_ranks)
 
 
 def jaccard_distance(x: Tensor,
@@ -1083,9 +1135,11 @@ def soft_cross_entropy(seg_logits: Tensor,
         seg_logits: (N, C, H, W) logits.
         target: (N, H, W) integer labels or (N, C, H, W) soft target.
         weight: Optional (N, H, W) pixel weights in [0, 1]. Defaults to None.
-        class_weight: Optional (C,) class weights. Defaults to None.
+        class_weight: Optional (C,) class weights, finite, non-negative and
+            not all zero. Defaults to None.
         ignore_index: Label of uncounted pixels. Defaults to 255.
-        check_inputs: Whether to validate the tensors. Defaults to True.
+        check_inputs: Whether to validate the tensors (the ``smoothing``
+            map is validated either way). Defaults to True.
         smoothing: Optional (N, H, W) label smoothing weights in [0, 1] of
             a hard target. Defaults to None.
 
@@ -1095,14 +1149,15 @@ def soft_cross_entropy(seg_logits: Tensor,
     Raises:
         TypeError: If a tensor has the wrong dtype.
         ValueError: On a bad shape, out-of-range labels, a soft target off
-            the simplex, non-finite logits, a class_weight of the wrong
-            length or a smoothing map without a hard target of its shape.
+            the simplex, non-finite logits, invalid class weights, or a
+            smoothing map outside [0, 1] or without a hard target of its
+            shape.
     """
     if check_inputs:
         _, weight = validate_inputs(seg_logits, target, weight, ignore_index,
                                     class_weight)
     if smoothing is not None:
-        _check_smoothing(smoothing, target)
+        validate_smoothing(smoothing, target)
     dtype = _compute_dtype(seg_logits)
     with torch.autocast(device_type=seg_logits.device.type, enabled=False):
         logits = seg_logits.to(dtype)

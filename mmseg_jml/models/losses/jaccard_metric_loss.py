@@ -33,7 +33,8 @@ class JaccardMetricLoss(BaseSegLoss):
     Args:
         variant: ``'jml1'`` (L1 form), ``'jml2'`` (product form), or the
             classic soft Jaccard loss ``'sjl_l1'`` (alias ``'sjl'``) /
-            ``'sjl_l2'`` (squared-L2 cardinalities). Defaults to ``'jml1'``.
+            ``'sjl_l2'`` (squared-L2 cardinalities; requires ``alpha ==
+            beta``). Defaults to ``'jml1'``.
         alpha: Tversky weight of false positives. Defaults to 1.0.
         beta: Tversky weight of false negatives. Defaults to 1.0.
         gamma: Focal exponent, >= 1. Defaults to 1.0.
@@ -47,8 +48,10 @@ class JaccardMetricLoss(BaseSegLoss):
             ``'both'``. Defaults to None.
         threshold: Threshold of ``label``/``prob``/``both``, >= 0. Defaults
             to 0.01.
-        class_weight: Optional C class weights (weighted mean over active
-            classes). Defaults to None.
+        class_weight: Optional C class weights: each class's loss is
+            multiplied by its weight and the mean runs over the active
+            classes (divided by their count, not by the sum of their
+            weights), as in the official code. Defaults to None.
         ignore_index: Label of uncounted pixels; a call-time value wins.
             Defaults to 255.
         reduce_across_ranks: Whether to all-reduce (differentiably) the
@@ -61,14 +64,17 @@ class JaccardMetricLoss(BaseSegLoss):
             inside the loss, a config dict (built from ``MODELS``) or a
             module, e.g. ``dict(type='BoundaryLabelSmoothing',
             kernel_size=3, epsilon=0.5)`` (see
-            :mod:`~mmseg_jml.models.losses.target_transform`); soft targets
-            pass unchanged. The transformed target is soft, so the default
-            active classes are ``'all'``. Defaults to None.
+            :mod:`~mmseg_jml.models.losses.target_transform`). The
+            transformed target is soft, so the default active classes are
+            ``'all'``. A soft target is used unchanged, with a
+            ``UserWarning`` once per module (the transform has no effect
+            on it). Defaults to None.
 
     Raises:
         TypeError: If an argument has the wrong type.
         ValueError: If an argument has an invalid value (e.g. ``gamma < 1``,
-            negative weights, unknown ``variant`` or ``active_classes``).
+            negative weights, unknown ``variant`` or ``active_classes``,
+            ``'sjl_l2'`` with ``alpha != beta``).
     """
 
     def __init__(self,
@@ -119,8 +125,8 @@ class JaccardMetricLoss(BaseSegLoss):
             seg_logits: (N, C, H, W) logits.
             target: (N, H, W) integer labels or (N, C, H, W) soft target.
             weight: Optional (N, H, W) or (N, 1, H, W) pixel weights in
-                [0, 1], applied to prediction and target alike. Defaults to
-                None.
+                [0, 1], a measure on the pixels: every cardinality is a
+                weighted sum (see the functional core). Defaults to None.
             ignore_index: Overrides the constructor's ``ignore_index``.
                 Defaults to None.
 

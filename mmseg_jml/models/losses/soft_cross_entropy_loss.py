@@ -29,7 +29,8 @@ class SoftCrossEntropyLoss(BaseSegLoss):
         target_transform: Optional transform of hard targets into soft ones
             inside the loss, a config dict or a module, e.g.
             ``dict(type='BoundaryLabelSmoothing', kernel_size=3,
-            epsilon=0.5)``; soft targets pass unchanged. Defaults to None.
+            epsilon=0.5)``. A soft target is used unchanged, with a
+            ``UserWarning`` once per module. Defaults to None.
 
     Raises:
         TypeError: If an argument has the wrong type.

@@ -10,7 +10,9 @@ the per-pixel weight :math:`\\varepsilon_p` of the target
 (:class:`~mmseg_jml.models.losses.BoundaryLabelSmoothing` does). The losses
 then never build the dense (N, C, H, W) target: away from the smoothed
 pixels it is one-hot, which their functional core handles with a gather and
-a scatter-add. Soft targets pass through unchanged.
+a scatter-add. Soft targets pass through unchanged (the loss modules warn
+once when a transform is configured but a soft target arrives, see
+:class:`~mmseg_jml.models.losses.utils.BaseSegLoss`).
 """
 from typing import Optional, Tuple, Union
 

@@ -1,4 +1,5 @@
 """Configuration shared by the loss modules of :mod:`mmseg_jml`."""
+import warnings
 from typing import Optional, Sequence, Tuple
 
 import torch
@@ -17,7 +18,11 @@ class BaseSegLoss(nn.Module):
     ignore_index=None)`` as: validate the tensors, apply the optional
     ``target_transform`` to a hard target
     (:mod:`~mmseg_jml.models.losses.target_transform`), call the functional
-    core and multiply by ``loss_weight``.
+    core and multiply by ``loss_weight``. A soft target is never
+    transformed: a loss with a ``target_transform`` that receives one
+    (e.g. soft ground truth through ``SoftLabelEncoderDecoder``) uses it
+    unchanged and warns once per module (``UserWarning``), since the
+    configured transform then has no effect.
 
     Args:
         loss_weight: Multiplier of the loss. Defaults to 1.0.
@@ -47,6 +52,7 @@ class BaseSegLoss(nn.Module):
         self.class_weight: Optional[torch.Tensor]
         self.register_buffer(
             'class_weight', check_class_weight(class_weight), persistent=False)
+        self._warned_soft_target = False
 
     def _resolve_ignore_index(self, ignore_index: Optional[int]) -> int:
         """The call-time ``ignore_index`` (MMSeg's head passes its own) wins
@@ -74,6 +80,8 @@ class BaseSegLoss(nn.Module):
         _, weight = validate_inputs(seg_logits, target, weight, ignore_index,
                                     self.class_weight)
         transform = getattr(self, 'target_transform', None)
+        if transform is not None and target.ndim == 4:
+            self._warn_soft_target(transform)
         target, smoothing = transform_target(transform, target,
                                              seg_logits.shape[1],
                                              ignore_index)
@@ -81,6 +89,20 @@ class BaseSegLoss(nn.Module):
             validate_inputs(seg_logits, target, weight, ignore_index,
                             self.class_weight)
         return target, weight, smoothing, ignore_index
+
+    def _warn_soft_target(self, transform: nn.Module) -> None:
+        """Warn (once per module) that a soft target skips the transform."""
+        if self._warned_soft_target:
+            return
+        self._warned_soft_target = True
+        warnings.warn(
+            f'{type(self).__name__} {self._loss_name!r} has target_transform='
+            f'{type(transform).__name__} but received a soft (N, C, H, W) '
+            'target: the transform applies to hard label maps only, so it is '
+            'skipped and the soft target is used unchanged. Remove '
+            'target_transform from this loss if it only sees soft targets '
+            '(e.g. under SoftLabelEncoderDecoder). This warning is shown '
+            'once per loss module.', UserWarning, stacklevel=3)
 
     @property
     def loss_name(self) -> str:

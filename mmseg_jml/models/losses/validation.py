@@ -123,6 +123,20 @@ def check_ignore_index(ignore_index: int) -> int:
     return ignore_index
 
 
+def _check_class_weight_values(values: Sequence[float]) -> None:
+    """The value rules of class weights, shared by the constructor check and
+    the tensor check: non-empty, finite, non-negative, not all zero."""
+    if len(values) == 0:
+        raise ValueError('expected class_weight to hold one weight per class, '
+                         'got an empty sequence')
+    if not all(math.isfinite(v) and v >= 0 for v in values):
+        raise ValueError('expected class_weight to be finite and '
+                         f'non-negative, got {list(values)}')
+    if not any(v > 0 for v in values):
+        raise ValueError(
+            f'expected at least one positive class_weight, got {list(values)}')
+
+
 def check_class_weight(
         class_weight: Optional[Sequence[float]]) -> Optional[Tensor]:
     """Converts a per-class weight sequence into a float32 tensor.
@@ -146,15 +160,7 @@ def check_class_weight(
                         f'floats, got {type(class_weight).__name__}')
     values = [float(v) for v in class_weight] if not isinstance(
         class_weight, Tensor) else class_weight.detach().flatten().tolist()
-    if len(values) == 0:
-        raise ValueError('expected class_weight to hold one weight per class, '
-                         'got an empty sequence')
-    if not all(math.isfinite(v) and v >= 0 for v in values):
-        raise ValueError('expected class_weight to be finite and '
-                         f'non-negative, got {values}')
-    if not any(v > 0 for v in values):
-        raise ValueError(
-            f'expected at least one positive class_weight, got {values}')
+    _check_class_weight_values(values)
     return torch.tensor(values, dtype=torch.float32)
 
 
@@ -250,6 +256,8 @@ def validate_target(seg_logits: Tensor,
         if not target.is_floating_point():
             raise TypeError('expected a soft target (N, C, H, W) of a '
                             f'floating dtype, got {target.dtype}')
+        if target.numel() == 0:
+            return 'soft'
         with torch.no_grad():
             # low-precision targets get their dtype's rounding error too
             tol = max(SIMPLEX_TOL, torch.finfo(target.dtype).eps)
@@ -314,18 +322,75 @@ def validate_weight(seg_logits: Tensor,
 
 def validate_class_weight(class_weight: Optional[Tensor],
                           num_classes: int) -> None:
-    """Checks that a class-weight tensor has one entry per class.
+    """Checks a class-weight tensor: one finite, non-negative entry per
+    class, at least one of them positive.
+
+    The same value rules as :func:`check_class_weight` (the loss modules'
+    constructor check), for the functional API.
 
     Args:
-        class_weight: ``None`` or a (K,) tensor.
+        class_weight: ``None`` or a (C,) real tensor.
         num_classes: C, the number of classes of the logits.
 
     Raises:
-        ValueError: If ``K != C``.
+        TypeError: If ``class_weight`` is not a real tensor.
+        ValueError: If it is not of shape (C,), or holds a negative, NaN or
+            infinite value, or only zeros.
     """
-    if class_weight is not None and class_weight.numel() != num_classes:
+    if class_weight is None:
+        return
+    if not isinstance(class_weight, Tensor):
+        raise TypeError('expected class_weight to be None or a real tensor, '
+                        f'got {type(class_weight).__name__}')
+    if class_weight.is_complex() or class_weight.dtype == torch.bool:
+        raise TypeError('expected class_weight to be None or a real tensor, '
+                        f'got {class_weight.dtype}')
+    if class_weight.ndim != 1:
+        raise ValueError(f'expected a 1-D class_weight of length C = '
+                         f'{num_classes}, got shape '
+                         f'{tuple(class_weight.shape)}')
+    if class_weight.numel() != num_classes:
         raise ValueError(f'expected class_weight of length C = {num_classes}, '
                          f'got {class_weight.numel()}')
+    _check_class_weight_values(
+        class_weight.detach().double().cpu().tolist())
+
+
+def validate_smoothing(smoothing: Tensor, target: Tensor) -> None:
+    r"""Checks a per-pixel label-smoothing map of a hard target.
+
+    The map holds :math:`\varepsilon_p` of the target
+    :math:`(1 - \varepsilon_p)\,\mathrm{onehot}(l_p) + \varepsilon_p / C`;
+    outside :math:`[0, 1]` that vector leaves the simplex, and a NaN would
+    silently zero the loss.
+
+    Args:
+        smoothing: The (N, H, W) floating-point map.
+        target: The hard (N, H, W) label map it smooths.
+
+    Raises:
+        TypeError: If ``smoothing`` is not a floating-point tensor.
+        ValueError: If ``target`` is not a hard (N, H, W) map of the same
+            shape, or a value is NaN, infinite or outside [0, 1].
+    """
+    if not isinstance(smoothing, Tensor) or not smoothing.is_floating_point():
+        raise TypeError(f'expected smoothing to be a floating-point tensor, '
+                        f'got {getattr(smoothing, "dtype", type(smoothing))}')
+    if target.ndim != 3 or smoothing.shape != target.shape:
+        raise ValueError(
+            f'expected smoothing of the hard target\'s shape (N, H, W), got '
+            f'{tuple(smoothing.shape)} for a target of shape '
+            f'{tuple(target.shape)}')
+    if smoothing.numel() == 0:
+        return
+    with torch.no_grad():
+        lo, hi = (float(v) for v in torch.aminmax(smoothing.detach()))
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        raise ValueError('expected a finite smoothing map, got NaN or '
+                         'infinite values')
+    if lo < 0 or hi > 1:
+        raise ValueError('expected smoothing values in [0, 1], got values in '
+                         f'[{lo:.4g}, {hi:.4g}]')
 
 
 def validate_inputs(

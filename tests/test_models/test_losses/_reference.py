@@ -1,14 +1,17 @@
 """Independent dense references of the losses: one-hot, autograd, loops.
 
 Written plainly from the definitions (DESIGN.md §1), sharing no code with
-``mmseg_jml.models.losses.functional``.
+``mmseg_jml.models.losses.functional``. Pixel weights are a measure on the
+pixels (every cardinality is a w-weighted sum, products included); class
+weights multiply each class's loss and the means run over active classes
+(the official JDTLosses ``losses/jdt_loss.py``).
 """
 import torch
 import torch.nn.functional as F
 
 
 def dense_target(logits, target, weight=None, ignore_index=255):
-    """(x', y', counted, y, x) with x' = w x, y' = w y, dense (N, C, H, W)."""
+    """(w, counted, y, x): pixel measure (N, H, W), dense y and x."""
     x = torch.softmax(logits, dim=1)
     c = logits.shape[1]
     if target.ndim == 3:
@@ -21,27 +24,28 @@ def dense_target(logits, target, weight=None, ignore_index=255):
         w = (y.sum(1) > 0.5).to(x)
     if weight is not None:
         w = w * weight.reshape(w.shape).to(x)
-    return x * w[:, None], y * w[:, None], w > 0, y, x
+    return w, w > 0, y, x
 
 
-def set_loss(xs, ys, variant, alpha, beta, gamma, smooth, log_loss):
-    """The loss of one pixel set (flat tensors of one class)."""
+def set_loss(xs, ys, ws, variant, alpha, beta, gamma, smooth, log_loss):
+    """The loss of one pixel set (flat tensors of one class; ws the
+    measure of each pixel)."""
     if variant == 'jml1':
-        inter = torch.minimum(xs, ys).sum()
-        fp = torch.relu(xs - ys).sum()
-        fn = torch.relu(ys - xs).sum()
+        inter = (ws * torch.minimum(xs, ys)).sum()
+        fp = (ws * torch.relu(xs - ys)).sum()
+        fn = (ws * torch.relu(ys - xs)).sum()
     elif variant == 'jml2':
-        inter = (xs * ys).sum()
-        fp = torch.relu(xs - ys).sum()
-        fn = torch.relu(ys - xs).sum()
+        inter = (ws * xs * ys).sum()
+        fp = (ws * torch.relu(xs - ys)).sum()
+        fn = (ws * torch.relu(ys - xs)).sum()
     elif variant in ('sjl_l1', 'sjl'):
-        inter = (xs * ys).sum()
-        fp = xs.sum() - inter
-        fn = ys.sum() - inter
+        inter = (ws * xs * ys).sum()
+        fp = (ws * xs).sum() - inter
+        fn = (ws * ys).sum() - inter
     elif variant == 'sjl_l2':
-        inter = (xs * ys).sum()
-        fp = (xs * xs).sum() - inter
-        fn = (ys * ys).sum() - inter
+        inter = (ws * xs * ys).sum()
+        fp = (ws * xs * xs).sum() - inter
+        fn = (ws * ys * ys).sum() - inter
     else:
         raise AssertionError(variant)
     score = (inter + smooth) / (inter + alpha * fp + beta * fn + smooth)
@@ -85,7 +89,7 @@ def reference_jml(logits,
                   threshold=0.01,
                   class_weight=None,
                   ignore_index=255):
-    xw, yw, counted, y, x = dense_target(logits, target, weight, ignore_index)
+    w, counted, y, x = dense_target(logits, target, weight, ignore_index)
     n, c = logits.shape[:2]
     mode = active_classes or ('present' if target.ndim == 3 else 'all')
     act = active_mask(x, y, counted, mode, threshold)
@@ -93,44 +97,38 @@ def reference_jml(logits,
     args = (variant, alpha, beta, gamma, smooth, log_loss)
     total = logits.sum() * 0
     if weight_dataset:
-        num, den = 0, 0
+        losses = []
         for k in range(c):
-            if act[:, k].any() and cw[k] > 0:
-                lk = set_loss(xw[:, k].flatten(), yw[:, k].flatten(), *args)
-                num, den = num + cw[k] * lk, den + cw[k]
-        if den:
-            total = total + weight_dataset * num / den
-    per = [[set_loss(xw[i, k].flatten(), yw[i, k].flatten(), *args)
-            for k in range(c)] for i in range(n)]
+            if act[:, k].any():
+                wk = w.flatten()
+                lk = set_loss(x[:, k].flatten(), y[:, k].flatten(), wk, *args)
+                losses.append(cw[k] * lk)
+        if losses:
+            total = total + weight_dataset * sum(losses) / len(losses)
+    per = [[set_loss(x[i, k].flatten(), y[i, k].flatten(), w[i].flatten(),
+                     *args) for k in range(c)] for i in range(n)]
     if weight_image:
         images = []
         for i in range(n):
-            num, den = 0, 0
-            for k in range(c):
-                if act[i, k] and cw[k] > 0:
-                    num, den = num + cw[k] * per[i][k], den + cw[k]
-            if den:
-                images.append(num / den)
+            losses = [cw[k] * per[i][k] for k in range(c) if act[i, k]]
+            if losses:
+                images.append(sum(losses) / len(losses))
         if images:
             total = total + weight_image * sum(images) / len(images)
     if weight_class:
-        num, den = 0, 0
+        classes = []
         for k in range(c):
             imgs = [per[i][k] for i in range(n) if act[i, k]]
-            if imgs and cw[k] > 0:
-                num = num + cw[k] * sum(imgs) / len(imgs)
-                den = den + cw[k]
-        if den:
-            total = total + weight_class * num / den
+            if imgs:
+                classes.append(cw[k] * sum(imgs) / len(imgs))
+        if classes:
+            total = total + weight_class * sum(classes) / len(classes)
     return total
 
 
 def reference_ce(logits, target, weight=None, class_weight=None,
                  ignore_index=255):
-    _, _, counted, y, x = dense_target(logits, target, weight, ignore_index)
-    w = counted.to(x)
-    if weight is not None:
-        w = w * weight.reshape(w.shape).to(x)
+    w, _, y, x = dense_target(logits, target, weight, ignore_index)
     cw = torch.ones(logits.shape[1], dtype=x.dtype) if class_weight is None \
         else torch.as_tensor(class_weight, dtype=x.dtype)
     yc = y * cw.view(1, -1, 1, 1)

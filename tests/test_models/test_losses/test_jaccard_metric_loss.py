@@ -115,6 +115,8 @@ BAD_CONFIGS = [
     (dict(threshold=-0.5), ValueError, r'expected threshold >= 0.0'),
     (dict(log_loss=1), TypeError, r'expected log_loss to be a bool'),
     (dict(ignore_index=2.5), TypeError, r'ignore_index to be an int'),
+    (dict(variant='sjl_l2', alpha=0.3, beta=0.7), ValueError,
+     r"expected alpha == beta with variant 'sjl_l2'"),
 ]
 
 
@@ -219,3 +221,24 @@ def test_as_loss_decode_list_of_an_mmseg_decode_head():
 def test_repr_mentions_configuration():
     text = repr(JaccardMetricLoss(variant='jml2', loss_weight=0.5))
     assert "variant='jml2'" in text and 'loss_weight=0.5' in text
+
+
+def test_dice_metric_loss_accepts_sjl_l2():
+    # alpha = beta = 0.5: the squared-L2 Dice loss is sound
+    logits, target, _ = random_inputs('soft')
+    assert torch.isfinite(DiceMetricLoss(variant='sjl_l2')(logits, target))
+    with pytest.raises(ValueError, match="alpha == beta with variant"):
+        DiceMetricLoss(variant='sjl_l2', beta=1.0)
+
+
+@pytest.mark.parametrize('shape', [(0, 5, 6, 7), (3, 5, 0, 7)],
+                         ids=['N=0', 'H=0'])
+@pytest.mark.parametrize('cls', [JaccardMetricLoss, SoftCrossEntropyLoss])
+def test_module_empty_batch_with_bls_is_zero(cls, shape):
+    n, c, h, w = shape
+    logits = torch.randn(shape, requires_grad=True)
+    target = torch.randint(0, c, (n, h, w))
+    loss = cls(target_transform=dict(type='BoundaryLabelSmoothing'))(
+        logits, target)
+    grad, = torch.autograd.grad(loss, logits)
+    assert loss.item() == 0.0 and torch.all(grad == 0)

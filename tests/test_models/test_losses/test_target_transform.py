@@ -1,4 +1,6 @@
 """target_transform of the soft-target losses (boundary label smoothing)."""
+import warnings
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -73,11 +75,21 @@ def test_structured_path_equals_dense_target(cls, kwargs, kernel_size,
 
 
 @pytest.mark.parametrize('cls', [JaccardMetricLoss, SoftCrossEntropyLoss])
-def test_soft_targets_pass_through(cls):
+def test_soft_targets_pass_through_with_one_warning(cls):
+    """A BLS target_transform on a loss that receives a soft target is
+    skipped: the loss says so once (UserWarning), then stays quiet."""
     logits = _logits()
     soft = torch.softmax(torch.randn(2, 4, 12, 10), 1)
-    with_transform = cls(target_transform=BLS)(logits, soft)
+    loss = cls(target_transform=BLS)
+    with pytest.warns(UserWarning, match=r'has target_transform='
+                      r'BoundaryLabelSmoothing but received a soft'):
+        with_transform = loss(logits, soft)
     torch.testing.assert_close(with_transform, cls()(logits, soft))
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        loss(logits, soft)  # once per module
+        loss(logits, _label())  # hard targets never warn
+        cls()(logits, soft)  # nor does a loss without a transform
 
 
 class _Sharpen(nn.Module):
