@@ -59,12 +59,60 @@ class TestFallback:
             mmcv.ops.sigmoid_focal_loss(torch.zeros(1), torch.zeros(1))
 
     def test_guarded_mmseg_heads_are_none(self):
-        from mmseg.models.decode_heads import psa_head
+        from mmseg.models.decode_heads import cc_head, psa_head
         assert psa_head.PSAMask is None
+        assert cc_head.CrissCrossAttention is None
+
+    @pytest.mark.parametrize('name', ['nms', 'PSAMask', 'RoIAlign'])
+    def test_hasattr_of_a_missing_op_is_false(self, name):
+        """Probing code (``hasattr``, ``getattr(..., None)``) sees a missing
+        attribute, not a ModuleNotFoundError."""
+        import mmcv.ops
+        assert not hasattr(mmcv.ops, name)
+        assert getattr(mmcv.ops, name, None) is None
+        with pytest.raises(AttributeError,
+                           match=f'mmcv.ops.{name} needs the compiled mmcv'):
+            getattr(mmcv.ops, name)
+
+    def test_from_import_of_a_missing_op_names_mmcv_ext(self):
+        # what mmcv-lite itself raises, and what MMSeg's guards catch
+        with pytest.raises(ModuleNotFoundError,
+                           match='mmcv.ops.nms needs the compiled') as info:
+            from mmcv.ops import nms  # noqa: F401
+        assert info.value.name == 'mmcv._ext'
+        with pytest.raises(ModuleNotFoundError, match='needs the compiled'):
+            import mmcv.ops.roi_align  # noqa: F401
+
+    def test_find_spec_returns_a_package_spec(self):
+        import importlib.machinery
+        import importlib.util
+
+        import mmcv.ops
+        spec = importlib.util.find_spec('mmcv.ops')
+        assert isinstance(spec, importlib.machinery.ModuleSpec)
+        assert spec.name == mmcv.ops.__package__ == 'mmcv.ops'
+        assert spec is mmcv.ops.__spec__
+        assert spec.submodule_search_locations == []
+        assert spec.loader is mmcv.ops.__loader__
+        # a fresh module from the same spec is an equivalent stand-in
+        fresh = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(fresh)
+        assert fresh.point_sample is mmcv.ops.point_sample
+        assert not hasattr(fresh, 'nms')
+
+    def test_finder_leaves_other_modules_alone(self):
+        assert mmcv_compat._SUBMODULE_FINDER.find_spec('mmcv.cnn',
+                                                       None) is None
+        assert mmcv_compat._SUBMODULE_FINDER.find_spec('json', None) is None
+        assert mmcv_compat.install_mmcv_ops_fallback() is True
+        assert sys.meta_path.count(mmcv_compat._SUBMODULE_FINDER) == 1
 
 
 def test_fresh_interpreter_imports_mmseg_models_after_plugin():
-    code = 'import mmseg_jml, mmseg.models; print("ok")'
+    code = ('import importlib.util, mmseg_jml, mmseg.models, mmcv.ops; '
+            'assert not hasattr(mmcv.ops, "nms"); '
+            'assert importlib.util.find_spec("mmcv.ops") is not None; '
+            'print("ok")')
     proc = subprocess.run([sys.executable, '-c', code],
                           capture_output=True,
                           text=True,
