@@ -86,3 +86,9 @@ def percent(value: float, decimals: Optional[int]) -> float:
     """``100 * value`` as a Python float, rounded to ``decimals``."""
     value = float(value) * 100.0
     return value if decimals is None else round(value, decimals)
+
+
+def permille(value: float, decimals: Optional[int]) -> float:
+    """``1000 * value`` as a Python float, rounded to ``decimals``."""
+    value = float(value) * 1000.0
+    return value if decimals is None else round(value, decimals)
