@@ -8,3 +8,4 @@ __all__ = [
     'install_mmcv_ops_fallback', 'is_fallback_installed',
     'register_mmengine_safe_globals', 'revert_sync_bn_in_config'
 ]
+from .checkpoint import unregister_mmengine_safe_globals  # noqa: F401,E402
