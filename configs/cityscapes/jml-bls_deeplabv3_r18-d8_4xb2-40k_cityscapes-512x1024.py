@@ -1,4 +1,6 @@
-# CE 0.25 + JML 0.75 on boundary-label-smoothed targets.
+# jml.py's weights on boundary-label-smoothed targets (k = 3,
+# eps = 0.5): decode CE 0.125 + JML 0.75, auxiliary CE 0.125
+# (configs/_base_/losses/jml-bls.py).
 _base_ = [
     './ce_deeplabv3_r18-d8_4xb2-40k_cityscapes-512x1024.py',
     '../_base_/losses/jml-bls.py'

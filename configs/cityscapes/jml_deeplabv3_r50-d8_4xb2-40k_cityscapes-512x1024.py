@@ -1,4 +1,5 @@
-# CE 0.25 + JML 0.75 (the paper's weights).
+# CE + JML with the official weights: decode CE 0.125 + JML 0.75,
+# auxiliary CE 0.125 (configs/_base_/losses/jml.py).
 _base_ = [
     './ce_deeplabv3_r50-d8_4xb2-40k_cityscapes-512x1024.py',
     '../_base_/losses/jml.py'

@@ -3,9 +3,9 @@
 _base_ = [
     '../_base_/models/fcn_unet-s5-c16.py',
     '../_base_/datasets/mni152_soft.py', 'mmseg::_base_/default_runtime.py',
-    '../_base_/schedules/schedule_150.py', '../_base_/losses/jml.py'
+    '../_base_/schedules/schedule_150.py', '../_base_/losses/demo.py'
 ]
 custom_imports = dict(imports=['mmseg_jml'], allow_failed_imports=False)
 model = dict(
     type='SoftLabelEncoderDecoder',
-    decode_head=dict(loss_decode={{_base_.jml_decode_losses}}))
+    decode_head=dict(loss_decode={{_base_.demo_jml_losses}}))

@@ -1,4 +1,5 @@
-# Table 10 variant: CE 0.25 + the classic soft Jaccard loss (squared-L2 cardinalities),
+# Table 10 variant: CE 0.25 + the classic soft Jaccard loss (squared-L2
+# cardinalities),
 # on boundary-label-smoothed targets (k = 3, eps = 0.5).
 _base_ = './ce_fcn_unet-s5-c16_1xb8-150_mni152-128x128.py'
 bls = dict(type='BoundaryLabelSmoothing', kernel_size=3, epsilon=0.5)

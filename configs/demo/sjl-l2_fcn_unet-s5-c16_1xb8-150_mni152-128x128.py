@@ -1,4 +1,5 @@
-# Table 10 variant: CE 0.25 + the classic soft Jaccard loss (squared-L2 cardinalities),
+# Table 10 variant: CE 0.25 + the classic soft Jaccard loss (squared-L2
+# cardinalities),
 # hard labels.
 _base_ = './ce_fcn_unet-s5-c16_1xb8-150_mni152-128x128.py'
 model = dict(

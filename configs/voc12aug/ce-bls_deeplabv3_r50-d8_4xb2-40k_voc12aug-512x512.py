@@ -1,4 +1,5 @@
-# CE on boundary-label-smoothed targets (k = 3, eps = 0.5).
+# CE on boundary-label-smoothed targets (k = 3, eps = 0.5) on both heads,
+# 0.5 each (configs/_base_/losses/ce-bls.py).
 _base_ = [
     './ce_deeplabv3_r50-d8_4xb2-40k_voc12aug-512x512.py',
     '../_base_/losses/ce-bls.py'

@@ -30,6 +30,7 @@ DATASETS = {
     'voc12aug': 'PascalVOCDataset',
     'ade20k': 'ADE20KDataset',
     'deepglobe': 'DeepGlobeLandDataset',
+    'mnistscenes': 'MNISTScenesDataset',
 }
 
 

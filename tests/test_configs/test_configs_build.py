@@ -1,10 +1,11 @@
 """Every config builds its model on CPU and trains one iteration.
 
-The model is built from the config as the tools build it (SyncBN reverted,
-no pretrained weights fetched: building never downloads, only
-``init_weights`` would) and takes one SGD step on a tiny random batch with
-the config's class count. Distillation configs get a teacher checkpoint
-written from a freshly built teacher.
+The model is built from the config as the tools build it (SyncBN reverted),
+with the ImageNet weights switched off as ``--cfg-options`` does
+(``conftest.PRETRAINING_OFF``: nothing is downloaded), and takes one SGD step
+on a tiny random batch with the config's class count. Distillation configs
+get their teacher config, pretraining switched off, written next to a
+checkpoint of a freshly built teacher.
 """
 import glob
 import os.path as osp
@@ -57,17 +58,21 @@ def _batch(num_classes, soft, seed=0):
 
 @pytest.mark.parametrize(
     'path', CONFIGS, ids=[osp.relpath(p, REPO) for p in CONFIGS])
-def test_config_builds_and_trains_one_iteration(path, tmp_path):
+def test_config_builds_and_trains_one_iteration(path, tmp_path,
+                                                pretraining_off):
     torch.manual_seed(0)
     cfg = Config.fromfile(path)
+    pretraining_off(cfg)
     model_cfg = cfg.model
     if model_cfg.type == 'DistillEncoderDecoder':
-        teacher_cfg = Config.fromfile(
-            osp.join(REPO, model_cfg.teacher_config)).model
-        teacher = _build(teacher_cfg)
+        teacher_full = Config.fromfile(model_cfg.teacher_config)
+        pretraining_off(teacher_full)
+        teacher_config = tmp_path / 'teacher.py'
+        teacher_full.dump(str(teacher_config))
+        teacher = _build(teacher_full.model)
         checkpoint = tmp_path / 'teacher.pth'
         torch.save({'state_dict': teacher.state_dict()}, checkpoint)
-        model_cfg.teacher_config = osp.join(REPO, model_cfg.teacher_config)
+        model_cfg.teacher_config = str(teacher_config)
         model_cfg.teacher_checkpoint = str(checkpoint)
     model = _build(model_cfg)
     model.train()

@@ -1,23 +1,22 @@
-# JML-BLS: CE 0.25 + JML 0.75 on boundary-label-smoothed targets (k = 3,
-# eps = 0.5); auxiliary head scaled by 0.4.
+# JML-BLS: jml.py's weights (decode CE 0.125 + JML 0.75, auxiliary CE 0.125)
+# on boundary-label-smoothed targets, k = 3, eps = 0.5 (official
+# configs/labels/ls.yaml; train_soft_label.py smooths the target of both
+# heads). JML statistics summed over the ranks.
 jml_bls_bls = dict(type='BoundaryLabelSmoothing', kernel_size=3, epsilon=0.5)
 jml_bls_decode_losses = [
     dict(
         type='SoftCrossEntropyLoss',
-        loss_weight=0.25,
+        loss_weight=0.125,
         target_transform=jml_bls_bls),
     dict(
         type='JaccardMetricLoss',
         loss_weight=0.75,
+        reduce_across_ranks=True,
         target_transform=jml_bls_bls)
 ]
 jml_bls_aux_losses = [
     dict(
         type='SoftCrossEntropyLoss',
-        loss_weight=0.1,
-        target_transform=jml_bls_bls),
-    dict(
-        type='JaccardMetricLoss',
-        loss_weight=0.3,
+        loss_weight=0.125,
         target_transform=jml_bls_bls)
 ]

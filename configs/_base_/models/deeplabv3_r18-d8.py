@@ -1,8 +1,8 @@
-# DeepLabV3 with a ResNet-18 (V1c) backbone at output stride 8, as MMSeg's
-# own deeplabv3_r18-d8 configs: ASPP width 128, FCN auxiliary head width 64.
-_base_ = 'mmseg::_base_/models/deeplabv3_r50-d8.py'
+# DeepLabV3 with an ImageNet-pretrained timm ResNet-18-D at output stride 8:
+# the official configs/models/deeplabv3_resnet18d.yaml (out_channels 128,
+# aux_out_channels 64). See deeplabv3_r101-d8.py.
+_base_ = './deeplabv3_r101-d8.py'
 model = dict(
-    pretrained='open-mmlab://resnet18_v1c',
-    backbone=dict(depth=18),
+    backbone=dict(model_name='resnet18d'),
     decode_head=dict(in_channels=512, channels=128),
     auxiliary_head=dict(in_channels=256, channels=64))

@@ -1,9 +1,13 @@
-# SegFormer with a MiT-B1 backbone, as MMSeg's segformer_mit-b1 configs
-# (which keep the all-MLP head at 256 channels, like B0's base). ImageNet
-# weights: backbone=dict(init_cfg=dict(type='Pretrained', checkpoint=...))
-# with the mit_b1 checkpoint that MMSeg's config names.
-_base_ = 'mmseg::_base_/models/segformer_mit-b0.py'
+# SegFormer with an ImageNet-pretrained MiT-B1 (official
+# configs/models/segformer_mit_b1.yaml: out_channels 512, aux_out_channels
+# 256 on stage 3, dropout 0.1). See segformer_mit-b0.py; build offline with
+# --cfg-options model.backbone.init_cfg=None.
+_base_ = './segformer_mit-b0.py'
+checkpoint = 'https://download.openmmlab.com/mmsegmentation/v0.5/pretrain/segformer/mit_b1_20220624-02e5a6a1.pth'  # noqa
 model = dict(
     backbone=dict(
-        embed_dims=64, num_heads=[1, 2, 5, 8], num_layers=[2, 2, 2, 2]),
-    decode_head=dict(in_channels=[64, 128, 320, 512]))
+        embed_dims=64,
+        num_layers=[2, 2, 2, 2],
+        init_cfg=dict(type='Pretrained', checkpoint=checkpoint)),
+    decode_head=dict(in_channels=[64, 128, 320, 512]),
+    auxiliary_head=dict(in_channels=320))

@@ -1,10 +1,14 @@
-# UNet with a timm MobileNetV2 (width 1.0) encoder (Jaccard metric loss
-# paper). timm's features_only MobileNetV2 gives 16/24/32/96/320 channels at
-# strides 2...32 (the blocks' outputs; the 1x1 conv to 1280 channels of the
-# classifier is not part of it). Decoder width 16 x (16, 8, 4, 2, 1), FCN
-# auxiliary head of 64 channels on the stride-16 feature. 4.06M parameters
-# with 6 classes, as Table 9. See unet-head_r50.py for weights.
+# UNet with an ImageNet-pretrained timm MobileNetV2 (width 1.0) encoder: the
+# official configs/models/unet_mobilenetv2_100.yaml (out_channels 16,
+# aux_out_channels 64). timm's features_only MobileNetV2 gives 16/24/32/96/320
+# channels at strides 2...32 (the 1x1 conv to 1280 channels of the
+# classifier is not part of it). See unet-head_r50.py.
+#
+# No `sync_bn` here: timm's MobileNetV2 uses BatchNormAct2d (BN + ReLU6), and
+# MMEngine's SyncBN conversion replaces it by a plain SyncBatchNorm, which
+# drops the activation. The encoder keeps per-GPU BN.
 _base_ = './unet-head_r50.py'
+sync_bn = None
 model = dict(
     backbone=dict(model_name='mobilenetv2_100'),
     decode_head=dict(

@@ -1,23 +1,25 @@
-# UNet with a timm ResNet-50-D encoder (Jaccard metric loss paper, DeepGlobe
-# Land). The paper's UNets use timm's "D" ResNets (deep stem, average-pool
-# downsampling) with all five feature levels (strides 2, 4, 8, 16, 32; for
-# resnet50d 64/256/512/1024/2048 channels), a UNet decoder of width
-# 64 x (16, 8, 4, 2, 1) whose last block brings the logits to stride 1, and
-# an FCN auxiliary head on the stride-16 feature. With 6 classes this is
-# 76.07M parameters, Table 9's number (tools/analysis_tools/count_params.py).
+# UNet with an ImageNet-pretrained timm ResNet-50-D encoder, as the official
+# code builds it (zifuwanggg/JDTLosses): configs/models/unet_resnet50d.yaml
+# (output stride 32, out_channels 64, aux_out_channels 256, dropout 0.1, aux
+# True), models/methods/unet.py (all five feature levels, strides 2...32, for
+# resnet50d 64/256/512/1024/2048 channels; decoder blocks of width
+# 64 x (16, 8, 4, 2, 1), each a 2x bilinear upsampling, concatenation with
+# the skip and two 3x3 conv-BN-ReLU, the last one bringing the logits to
+# stride 1: this package's UNetHead) and models/segmentor.py (1x1 classifier
+# after Dropout2d; auxiliary 3x3 conv of 256 channels on the stride-16
+# feature, features[-2]: MMSeg's FCNHead).
 #
-# No ImageNet weights by default (nothing is downloaded). The paper starts
-# from timm's ImageNet weights: set backbone=dict(pretrained=True) (fetches
-# timm's default resnet50d weights from the Hugging Face hub) or
-# backbone=dict(checkpoint_path='path/to/resnet50d.pth') for a local copy.
-#
-# The encoder's norm layers are timm's BatchNorm2d; for multi-GPU training
-# add ``sync_bn = 'torch'`` to the final config to convert them to SyncBN.
+# Pretrained by default (timm downloads the weights at build time); build
+# offline with --cfg-options model.backbone.pretrained=False.
+# The official code converts every BatchNorm to SyncBN for multi-GPU runs:
+# the heads use SyncBN, and `sync_bn` converts the timm encoder's BNs.
 norm_cfg = dict(type='SyncBN', requires_grad=True)
+sync_bn = 'torch'
+# Normalisation of the official datasets (base_dataset.py), RGB order.
 data_preprocessor = dict(
     type='SegDataPreProcessor',
-    mean=[123.675, 116.28, 103.53],
-    std=[58.395, 57.12, 57.375],
+    mean=[123.68, 116.28, 103.53],
+    std=[58.40, 57.12, 57.38],
     bgr_to_rgb=True,
     pad_val=0,
     seg_pad_val=255)
@@ -29,7 +31,7 @@ model = dict(
         type='TIMMBackbone',
         model_name='resnet50d',
         features_only=True,
-        pretrained=False,
+        pretrained=True,
         out_indices=(0, 1, 2, 3, 4)),
     decode_head=dict(
         type='UNetHead',
@@ -40,8 +42,7 @@ model = dict(
         num_classes=6,
         norm_cfg=norm_cfg,
         align_corners=False,
-        loss_decode=dict(
-            type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0)),
+        loss_decode=dict(type='SoftCrossEntropyLoss', loss_weight=0.5)),
     auxiliary_head=dict(
         type='FCNHead',
         in_channels=1024,
@@ -53,9 +54,6 @@ model = dict(
         num_classes=6,
         norm_cfg=norm_cfg,
         align_corners=False,
-        loss_decode=dict(
-            type='CrossEntropyLoss', use_sigmoid=False, loss_weight=0.4)),
+        loss_decode=dict(type='SoftCrossEntropyLoss', loss_weight=0.5)),
     train_cfg=dict(),
-    # The paper's code predicts large images by sliding 512x512 windows with
-    # a stride of 2/3 of the window.
-    test_cfg=dict(mode='slide', crop_size=(512, 512), stride=(342, 342)))
+    test_cfg=dict(mode='whole'))

@@ -1,0 +1,76 @@
+# PASCAL VOC 2012 + SBD aug (21 classes; 10582 training images as the
+# official trainaug list, 1449 validation images) with the official code's
+# pipelines (zifuwanggg/JDTLosses, datas/datasets/base_dataset.py and
+# transform.py; configs/datas/voc.yaml: scale 0.5-2.0, crop 512x512, ignore
+# 255):
+# - training: rescale by a random factor in [0.5, 2.0] of the image's own
+#   size, random crop with no category-ratio check, horizontal flip 0.5;
+#   images smaller than the crop are padded by the data preprocessor (image
+#   0 after normalisation = the mean, label 255). No photometric distortion.
+#   VOC images differ in size, and MMCV's RandomResize scales to a fixed
+#   target size, so the factor is drawn from 0.5, 0.55, ..., 2.0 (31 equally
+#   likely values, own size x factor; the official draw is continuous).
+# - test: the original resolution, no resize, padded to at least the crop
+#   size by the data preprocessor (as the official test Pad) and predicted by
+#   the models' slide inference (`slide_test_cfg`).
+# Prepare with MMSeg's tools/dataset_converters/voc_aug.py.
+_base_ = '../evaluation/official_iou_ece.py'
+dataset_type = 'PascalVOCDataset'
+data_root = 'data/VOCdevkit/VOC2012'
+crop_size = (512, 512)
+# official Segmentor.predict: stride = int(ceil(crop * stride_rate)), 2/3
+slide_test_cfg = dict(mode='slide', crop_size=crop_size, stride=(342, 342))
+rescale_factors = [round(0.5 + 0.05 * i, 2) for i in range(31)]
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnnotations'),
+    dict(
+        type='RandomChoice',
+        transforms=[[dict(type='Resize', scale_factor=f, keep_ratio=True)]
+                    for f in rescale_factors]),
+    dict(type='RandomCrop', crop_size=crop_size),
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='PackSegInputs')
+]
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnnotations'),
+    dict(type='PackSegInputs')
+]
+train_dataloader = dict(
+    batch_size=2,
+    num_workers=4,
+    persistent_workers=True,
+    sampler=dict(type='InfiniteSampler', shuffle=True),
+    dataset=dict(
+        type='ConcatDataset',
+        datasets=[
+            dict(
+                type=dataset_type,
+                data_root=data_root,
+                data_prefix=dict(
+                    img_path='JPEGImages', seg_map_path='SegmentationClass'),
+                ann_file='ImageSets/Segmentation/train.txt',
+                pipeline=train_pipeline),
+            dict(
+                type=dataset_type,
+                data_root=data_root,
+                data_prefix=dict(
+                    img_path='JPEGImages',
+                    seg_map_path='SegmentationClassAug'),
+                ann_file='ImageSets/Segmentation/aug.txt',
+                pipeline=train_pipeline)
+        ]))
+val_dataloader = dict(
+    batch_size=1,
+    num_workers=4,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        data_prefix=dict(
+            img_path='JPEGImages', seg_map_path='SegmentationClass'),
+        ann_file='ImageSets/Segmentation/val.txt',
+        pipeline=test_pipeline))
+test_dataloader = val_dataloader
