@@ -4,7 +4,9 @@ The challenge's training set holds 803 RGB satellite images
 (``<id>_sat.jpg``, 2448×2448, 50 cm/pixel) with RGB-coded masks
 (``<id>_mask.png``). :func:`convert_deepglobe_land` turns it into MMSeg's
 layout with label maps and the 5 cross-validation folds the Jaccard metric
-loss paper evaluates on; :class:`DeepGlobeLandDataset` reads it.
+loss paper evaluates on (:func:`make_folds`: by default the official
+contiguous folds of 160 validation images, the last 3 images always in
+training); :class:`DeepGlobeLandDataset` reads it.
 
 Classes and colour codes (each channel binarised at 128, as the challenge's
 evaluation does against compression noise)::
@@ -21,7 +23,7 @@ also written as 255 and counted.
 import os
 import os.path as osp
 import shutil
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Literal, Optional, Sequence, Tuple
 
 import numpy as np
 from mmseg.datasets import BaseSegDataset
@@ -115,43 +117,78 @@ def rgb_to_label(mask: np.ndarray) -> Tuple[np.ndarray, int]:
     return _CODE_TO_LABEL[code], num_invalid
 
 
+def file_order(ids: Sequence[str]) -> List[str]:
+    """Image ids in the order of their file names ``<id>_sat.jpg``.
+
+    The official code sorts the paths of the images, i.e. the file names,
+    which differs from sorting the ids where one id is a prefix of another
+    (``'1234_sat.jpg'`` comes after ``'12345_sat.jpg'``, as ``'_'`` sorts
+    after the digits).
+
+    Args:
+        ids (Sequence[str]): Image ids.
+
+    Returns:
+        list[str]: The ids, sorted by ``id + '_sat.jpg'``.
+    """
+    return sorted(ids, key=lambda i: i + IMG_SUFFIX)
+
+
 def make_folds(ids: Sequence[str],
                num_folds: int = 5,
-               seed: Optional[int] = 0) -> List[List[str]]:
-    """Split image ids into cross-validation folds.
+               mode: Literal['contiguous', 'shuffled'] = 'contiguous',
+               seed: int = 0) -> List[List[str]]:
+    """Validation ids of each cross-validation fold.
 
-    Every id lands in exactly one fold; fold sizes differ by at most one.
+    ``'contiguous'`` (the default) is the official split of the paper's
+    code (``datas/datasets/deepglobe_land.py`` of zifuwanggg/JDTLosses):
+    the ids in :func:`file_order`, ``n = len(ids) // num_folds`` per fold,
+    fold ``k`` validating on positions ``[k n, (k + 1) n)``; the last
+    ``len(ids) % num_folds`` images are in the training split of every fold
+    (for DeepGlobe's 803 images: folds of 160, the last 3 always trained
+    on, 643 training images per fold). ``'shuffled'`` permutes the ids with
+    ``seed`` and splits them into ``num_folds`` folds whose sizes differ by
+    at most one, so that every id is validated once.
 
     Args:
         ids (Sequence[str]): Unique image ids.
-        num_folds (int): Number of folds. Defaults to 5.
-        seed (int, optional): Seed of the shuffle; None keeps the sorted
-            order (contiguous folds, like the paper's code, which however
-            leaves the last ``len(ids) % 5`` images in every training
-            split). Defaults to 0.
+        num_folds (int): Number of folds (``>= 2``). Defaults to 5.
+        mode (Literal['contiguous', 'shuffled']): The split. Defaults to
+            ``'contiguous'`` (the paper's).
+        seed (int): Seed of the permutation of ``'shuffled'``. Defaults to
+            0.
 
     Returns:
-        list[list[str]]: ``num_folds`` sorted lists of ids.
+        list[list[str]]: ``num_folds`` lists of validation ids, each in
+        :func:`file_order`.
 
     Raises:
-        ValueError: If ``num_folds < 2``, there are fewer ids than folds or
-            an id repeats.
+        ValueError: If ``num_folds < 2``, there are fewer ids than folds, an
+            id repeats, or ``mode`` is unknown.
+        TypeError: If ``seed`` is not an int.
     """
-    ids = sorted(ids)
     if isinstance(num_folds, bool) or not isinstance(num_folds, int) \
             or num_folds < 2:
         raise ValueError(f'expected num_folds to be an int >= 2, got '
                          f'{num_folds!r}')
+    if mode not in ('contiguous', 'shuffled'):
+        raise ValueError(f"expected mode 'contiguous' or 'shuffled', got "
+                         f'{mode!r}')
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise TypeError(f'expected seed to be an int, got '
+                        f'{type(seed).__name__}')
+    ids = file_order(ids)
     if len(ids) < num_folds:
         raise ValueError(f'expected at least {num_folds} images for '
                          f'{num_folds} folds, got {len(ids)}')
     if len(set(ids)) != len(ids):
         raise ValueError('expected unique image ids, got repeats')
-    order = np.arange(len(ids))
-    if seed is not None:
-        order = np.random.default_rng(seed).permutation(len(ids))
+    if mode == 'contiguous':
+        size = len(ids) // num_folds
+        return [ids[k * size:(k + 1) * size] for k in range(num_folds)]
+    order = np.random.default_rng(seed).permutation(len(ids))
     return [
-        sorted(ids[i] for i in part)
+        file_order(ids[i] for i in part)
         for part in np.array_split(order, num_folds)
     ]
 
@@ -192,15 +229,18 @@ def _tile_origins(size: int, tile: int) -> List[int]:
 def convert_deepglobe_land(src_dir: str,
                            out_dir: str,
                            num_folds: int = 5,
-                           seed: Optional[int] = 0,
+                           mode: Literal['contiguous',
+                                         'shuffled'] = 'contiguous',
+                           seed: int = 0,
                            tile_size: Optional[int] = None,
                            link: bool = False) -> Dict[str, object]:
     """Convert DeepGlobe Land's training set to MMSeg's layout with folds.
 
     Writes ``img_dir/`` (images), ``ann_dir/<id>_label.png`` (uint8 label
     maps, see :func:`rgb_to_label`) and ``splits/fold{k}_{train,val}.txt``
-    for k in ``range(num_folds)``: the validation ids of fold k, and all
-    other ids. The folds are made over whole images; with ``tile_size``
+    for k in ``range(num_folds)``: the validation ids of fold k
+    (:func:`make_folds`), and all other ids. The folds are made over whole
+    images; with ``tile_size``
     each image is cut into ``tile_size`` squares (the last row/column
     flush with the border, overlapping its neighbour), written as
     ``<id>_<row>_<col>_sat.png`` (lossless) and ``..._label.png``, and
@@ -211,8 +251,10 @@ def convert_deepglobe_land(src_dir: str,
             ``<id>_mask.png`` (or its parent holding ``train/``).
         out_dir (str): Output directory.
         num_folds (int): Number of folds. Defaults to 5.
-        seed (int, optional): Seed of the fold assignment; None for
-            contiguous folds over sorted ids. Defaults to 0.
+        mode (Literal['contiguous', 'shuffled']): The split of
+            :func:`make_folds`. Defaults to ``'contiguous'`` (the paper's:
+            160 validation images per fold, the last 3 always in training).
+        seed (int): Seed of the ``'shuffled'`` split. Defaults to 0.
         tile_size (int, optional): Tile size in pixels; None keeps whole
             images (the paper trains on random crops of whole images).
             Defaults to None.
@@ -239,7 +281,7 @@ def convert_deepglobe_land(src_dir: str,
         raise ValueError('expected link=False with tile_size (tiles are '
                          'new files), got link=True')
     src, ids = _find_pairs(src_dir)
-    folds = make_folds(ids, num_folds, seed)
+    folds = make_folds(ids, num_folds, mode, seed)
     img_dir, ann_dir, split_dir = (osp.join(out_dir, d)
                                    for d in ('img_dir', 'ann_dir', 'splits'))
     for d in (img_dir, ann_dir, split_dir):
@@ -290,7 +332,7 @@ def convert_deepglobe_land(src_dir: str,
     for k, val_ids in enumerate(folds):
         val_set = set(val_ids)
         for split, chosen in (('val', val_ids),
-                              ('train', [i for i in ids
+                              ('train', [i for i in file_order(ids)
                                          if i not in val_set])):
             names = [n for i in chosen for n in samples[i]]
             with open(osp.join(split_dir, f'fold{k}_{split}.txt'), 'w') as f:

@@ -18,8 +18,8 @@ from PIL import Image
 
 from mmseg_jml.datasets import DeepGlobeLandDataset
 from mmseg_jml.datasets.deepglobe import (CLASSES, IGNORE_INDEX, PALETTE,
-                                          convert_deepglobe_land, make_folds,
-                                          rgb_to_label)
+                                          convert_deepglobe_land, file_order,
+                                          make_folds, rgb_to_label)
 
 IDS = ['100694', '102122', '10452', '107781', '114577', '115444', '119079']
 SIZE = (24, 40)  # H, W
@@ -66,7 +66,7 @@ def deepglobe_src(tmp_path_factory):
 def converted(deepglobe_src, tmp_path_factory):
     root, expected = deepglobe_src
     out = tmp_path_factory.mktemp('deepglobe_out')
-    stats = convert_deepglobe_land(str(root), str(out), num_folds=5, seed=0)
+    stats = convert_deepglobe_land(str(root), str(out), num_folds=5)
     return out, stats, expected
 
 
@@ -116,12 +116,62 @@ def test_rgb_to_label_rejects(mask, error, match):
 # --- folds -----------------------------------------------------------------
 
 
+def _deepglobe_like_ids(num=803, seed=0):
+    """Unique ids of 3 to 6 digits like DeepGlobe's, with ids that are
+    prefixes of others (where file-name order differs from id order)."""
+    crafted = ['1234', '12345', '123456', '120', '1200', '99', '999999']
+    rng = np.random.default_rng(seed)
+    ids = set(crafted)
+    while len(ids) < num:
+        ids.add(str(int(rng.integers(100, 1000000))))
+    ids = sorted(ids)
+    return [ids[i] for i in rng.permutation(len(ids))]  # any input order
+
+
+def _official_folds(ids, num_folds=5):
+    """The paper's code, restated: glob the image paths, sort them, cut
+    len // 5 contiguous validation images per fold."""
+    image_list = sorted(f'/data/land/train/{i}_sat.jpg' for i in ids)
+    fold_size = len(image_list) // num_folds
+    folds = []
+    for fold in range(num_folds):
+        train = image_list[:fold_size * fold] + \
+            image_list[fold_size * (fold + 1):]
+        val = image_list[fold_size * fold:fold_size * (fold + 1)]
+        assert (len(train), len(val)) == (643, 160)
+        folds.append([osp.basename(p)[:-len('_sat.jpg')] for p in val])
+    return folds, [osp.basename(p)[:-len('_sat.jpg')] for p in image_list]
+
+
+def test_contiguous_folds_equal_the_official_folds_on_803_ids():
+    ids = _deepglobe_like_ids()
+    official, ordered = _official_folds(ids)
+    folds = make_folds(ids)  # the default is the paper's split
+    assert folds == official
+    assert [len(f) for f in folds] == [160] * 5
+    validated = {i for fold in folds for i in fold}
+    # the last 3 images are in every training split
+    assert set(ordered[-3:]) == set(ids) - validated
+    # file-name order, not id order: '12345_sat.jpg' < '1234_sat.jpg'
+    assert file_order(ids) == ordered != sorted(ids)
+    assert ordered.index('12345') < ordered.index('1234')
+
+
 @pytest.mark.parametrize('num_ids,num_folds', [(803, 5), (7, 5), (10, 3),
                                                (5, 5)])
-@pytest.mark.parametrize('seed', [0, 1, None])
-def test_make_folds_partition(num_ids, num_folds, seed):
+def test_contiguous_folds(num_ids, num_folds):
     ids = [f'{i:06d}' for i in range(num_ids)]
-    folds = make_folds(ids, num_folds, seed)
+    folds = make_folds(ids, num_folds, 'contiguous')
+    size = num_ids // num_folds
+    assert folds == [ids[k * size:(k + 1) * size] for k in range(num_folds)]
+
+
+@pytest.mark.parametrize('num_ids,num_folds', [(803, 5), (7, 5), (10, 3),
+                                               (5, 5)])
+@pytest.mark.parametrize('seed', [0, 1])
+def test_shuffled_folds_partition(num_ids, num_folds, seed):
+    ids = [f'{i:06d}' for i in range(num_ids)]
+    folds = make_folds(ids, num_folds, 'shuffled', seed)
     assert len(folds) == num_folds
     flat = [i for fold in folds for i in fold]
     assert sorted(flat) == ids  # every id in exactly one fold
@@ -130,22 +180,28 @@ def test_make_folds_partition(num_ids, num_folds, seed):
     assert all(f == sorted(f) for f in folds)
 
 
-def test_make_folds_seeding():
+def test_shuffled_folds_seeding():
     ids = [f'{i:03d}' for i in range(50)]
-    assert make_folds(ids, 5, 0) == make_folds(list(reversed(ids)), 5, 0)
-    assert make_folds(ids, 5, 0) != make_folds(ids, 5, 1)
-    assert make_folds(ids, 5, None)[0] == ids[:10]  # contiguous, sorted
+    assert make_folds(ids, 5, 'shuffled', 0) == make_folds(
+        list(reversed(ids)), 5, 'shuffled', 0)
+    assert make_folds(ids, 5, 'shuffled', 0) != make_folds(
+        ids, 5, 'shuffled', 1)
+    assert make_folds(ids, 5, 'shuffled', 0)[0] != ids[:10]
 
 
-@pytest.mark.parametrize('ids,num_folds,match', [
-    (['a', 'b', 'c'], 1, 'num_folds'),
-    (['a', 'b', 'c'], 2.0, 'num_folds'),
-    (['a', 'b'], 3, 'at least 3 images'),
-    (['a', 'a', 'b'], 2, 'unique'),
+@pytest.mark.parametrize('ids,kwargs,error,match', [
+    (['a', 'b', 'c'], dict(num_folds=1), ValueError, 'num_folds'),
+    (['a', 'b', 'c'], dict(num_folds=2.0), ValueError, 'num_folds'),
+    (['a', 'b'], dict(num_folds=3), ValueError, 'at least 3 images'),
+    (['a', 'a', 'b'], dict(num_folds=2), ValueError, 'unique'),
+    (['a', 'b'], dict(num_folds=2, mode='random'), ValueError,
+     "expected mode 'contiguous' or 'shuffled', got 'random'"),
+    (['a', 'b'], dict(num_folds=2, mode='shuffled', seed=None), TypeError,
+     'expected seed to be an int, got NoneType'),
 ])
-def test_make_folds_rejects(ids, num_folds, match):
-    with pytest.raises(ValueError, match=match):
-        make_folds(ids, num_folds)
+def test_make_folds_rejects(ids, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        make_folds(ids, **kwargs)
 
 
 # --- converter -------------------------------------------------------------
@@ -183,19 +239,26 @@ def test_convert_fold_files(converted, k):
     assert val == stats['folds'][k]
 
 
-def test_convert_val_folds_partition_images(converted):
+def test_convert_contiguous_folds_by_default(converted):
+    # 7 images, 5 folds: one validation image each (file-name order), the
+    # last 2 images in every training split, as the paper's code.
     out, _, _ = converted
-    vals = [i for k in range(5) for i in _read_split(out, k, 'val')]
-    assert sorted(vals) == sorted(IDS)
+    ordered = file_order(IDS)
+    for k in range(5):
+        assert _read_split(out, k, 'val') == [ordered[k]]
+        assert set(ordered[5:]) <= set(_read_split(out, k, 'train'))
 
 
-def test_convert_link_and_no_shuffle(deepglobe_src, tmp_path):
+def test_convert_link_and_shuffled(deepglobe_src, tmp_path):
     root, _ = deepglobe_src
     stats = convert_deepglobe_land(
-        str(root / 'train'), str(tmp_path), num_folds=3, seed=None,
-        link=True)
+        str(root / 'train'), str(tmp_path), num_folds=3, mode='shuffled',
+        seed=0, link=True)
     assert [len(f) for f in stats['folds']] == [3, 2, 2]
-    assert stats['folds'][0] == sorted(IDS)[:3]
+    assert stats['folds'] == make_folds(IDS, 3, 'shuffled', 0)
+    assert sorted(i for f in stats['folds'] for i in f) == sorted(IDS)
+    for k, fold in enumerate(stats['folds']):
+        assert _read_split(tmp_path, k, 'val') == fold
     path = osp.join(tmp_path, 'img_dir', f'{IDS[0]}_sat.jpg')
     assert osp.islink(path)
     assert osp.realpath(path) == osp.realpath(
@@ -207,7 +270,8 @@ def test_convert_link_and_no_shuffle(deepglobe_src, tmp_path):
 def test_convert_tiles(deepglobe_src, tmp_path):
     root, expected = deepglobe_src
     stats = convert_deepglobe_land(
-        str(root), str(tmp_path), num_folds=5, seed=0, tile_size=16)
+        str(root), str(tmp_path), num_folds=5, mode='shuffled', seed=0,
+        tile_size=16)
     # 24x40 -> rows at 0, 8; columns at 0, 16, 24 (last flush, overlapping)
     assert stats['num_samples'] == 6 * len(IDS)
     img_id = IDS[0]
@@ -260,11 +324,20 @@ def test_converter_cli(deepglobe_src, tmp_path, repo_root, capsys):
     tool = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(tool)
     stats = tool.main([str(deepglobe_src[0]), str(tmp_path), '--folds', '4',
-                       '--seed', '3'])
+                       '--mode', 'shuffled', '--seed', '3'])
     printed = capsys.readouterr().out
-    assert f'of {len(IDS)} images, 4 folds' in printed
+    assert f'of {len(IDS)} images, 4 shuffled folds' in printed
     assert 'unknown (ignored)' in printed
-    assert stats['folds'] == make_folds(IDS, 4, 3)
+    assert stats['folds'] == make_folds(IDS, 4, 'shuffled', 3)
+    stats = tool.main([str(deepglobe_src[0]), str(tmp_path / 'c')])
+    printed = capsys.readouterr().out
+    assert '5 contiguous folds' in printed
+    assert '2 images in every training split' in printed
+    assert stats['folds'] == make_folds(IDS)
+    with pytest.raises(SystemExit):
+        tool.main([str(deepglobe_src[0]), str(tmp_path), '--seed', '3'])
+    assert '--seed applies to --mode shuffled only' in \
+        capsys.readouterr().err
     with pytest.raises(SystemExit):
         tool.main([str(tmp_path / 'missing'), str(tmp_path / 'o')])
     assert 'expected a directory' in capsys.readouterr().err
