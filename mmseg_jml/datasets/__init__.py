@@ -8,4 +8,5 @@ __all__ = [
     'DeepGlobeLandDataset', 'MNI152TissueDataset', 'SoftLabelSegDataset',
     'SyntheticShapesDataset'
 ] + _transforms_all
+from .mnist_scenes import MNISTScenesDataset  # noqa: F401
 from . import samplers  # noqa: F401,E402
