@@ -2,3 +2,4 @@
 from .unet_head import UNetDecoderBlock, UNetHead
 
 __all__ = ['UNetDecoderBlock', 'UNetHead']
+from .plain_aspp_plus_head import PlainASPPPlusHead  # noqa: F401,E402

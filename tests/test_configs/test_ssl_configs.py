@@ -1,0 +1,143 @@
+"""configs/ssl: the Table 12 matrix (supervised-only, AugSeg, JML-SSL for
+the 92..1464 splits), AugSeg's schedule, the shipped split lists, and the
+DeepLabV3+ R101 as AugSeg builds it."""
+import math
+import os.path as osp
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+
+import mmseg_jml  # noqa: F401
+from mmseg.registry import MODELS
+from mmseg_jml.utils import revert_sync_bn_in_config
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+SSL = osp.join(REPO, 'configs', 'ssl')
+SPLITS = (92, 183, 366, 732, 1464)
+TAIL = 'deeplabv3plus_r101-d16-augseg_2xb{b}-{i}_voc12aug-513x513.py'
+
+
+def _lines(path):
+    with open(path) as f:
+        return [line.strip() for line in f if line.strip()]
+
+
+def _semi_iters(split):
+    unlabelled = len(_lines(osp.join(SSL, 'splits', str(split),
+                                     'unlabeled.txt')))
+    return math.ceil(unlabelled / 2) // 8  # 2 GPUs x 8 unlabelled, drop last
+
+
+def _sup_iters(split):
+    return math.ceil(math.ceil(split / 2) / 8)  # 2 GPUs x 8, AugSeg SupOnly
+
+
+def _path(method, split):
+    if method == 'sup':
+        return osp.join(SSL, f'sup-{split}labeled_' + TAIL.format(
+            b=8, i=80 * _sup_iters(split)))
+    return osp.join(SSL, f'{method}-{split}labeled_' + TAIL.format(
+        b=16, i=80 * _semi_iters(split)))
+
+
+@pytest.mark.parametrize('split', SPLITS)
+def test_split_lists(split):
+    labelled = _lines(osp.join(SSL, 'splits', str(split), 'labeled.txt'))
+    unlabelled = _lines(osp.join(SSL, 'splits', str(split),
+                                 'unlabeled.txt'))
+    assert len(labelled) == split and len(set(labelled)) == split
+    assert not set(labelled) & set(unlabelled)
+    assert len(labelled) + len(unlabelled) == 10582
+    assert len(_lines(osp.join(SSL, 'splits', 'val.txt'))) == 1449
+
+
+@pytest.mark.parametrize('split', SPLITS)
+@pytest.mark.parametrize('method', ['sup', 'augseg', 'jml-ssl'])
+def test_config_matrix(method, split):
+    path = _path(method, split)
+    assert osp.isfile(path), path
+    cfg = Config.fromfile(path)
+    iters = _sup_iters(split) if method == 'sup' else _semi_iters(split)
+    assert cfg.train_cfg.max_iters == 80 * iters
+    assert cfg.train_cfg.val_interval == iters
+    assert cfg.param_scheduler[0].end == 80 * iters
+    assert cfg.param_scheduler[0].power == 0.9
+    assert cfg.param_scheduler[0].eta_min == 0.0
+    optimizer = cfg.optim_wrapper.optimizer
+    assert (optimizer.type, optimizer.lr, optimizer.momentum,
+            optimizer.weight_decay) == ('SGD', 0.001, 0.9, 0.0001)
+    assert cfg.optim_wrapper.paramwise_cfg.custom_keys.decode_head == dict(
+        lr_mult=10.0)
+    dataset = cfg.train_dataloader.dataset
+    if method == 'sup':
+        assert cfg.model.type == 'EncoderDecoder'
+        assert cfg.train_dataloader.batch_size == 8
+        files = [dataset.ann_file]
+    else:
+        assert cfg.model.type == 'SemiEncoderDecoder'
+        assert cfg.train_dataloader.batch_size == 16
+        assert cfg.train_dataloader.sampler == dict(
+            type='EpochMultiSourceSampler', batch_size=16,
+            source_ratio=[1, 1])
+        assert cfg.val_cfg.type == 'TeacherStudentValLoop'
+        assert cfg.default_hooks.checkpoint.save_best == 'teacher/mIoU'
+        assert cfg.custom_hooks == [
+            dict(type='MeanTeacherHook', max_decay=0.999, copy_epochs=1)
+        ]
+        assert cfg.model.conf_thresh == 0.95
+        files = [d.ann_file for d in dataset.datasets]
+        assert files[1].endswith(f'splits/{split}/unlabeled.txt')
+        # the unlabelled pipeline never loads a label
+        assert all(t['type'] != 'LoadAnnotations'
+                   for t in dataset.datasets[1].pipeline)
+    assert files[0].endswith(f'splits/{split}/labeled.txt')
+    assert all(osp.isfile(f) for f in files)
+    assert osp.isfile(cfg.val_dataloader.dataset.ann_file)
+    assert all(t['type'] not in ('Resize', 'RandomResize')
+               for t in cfg.val_dataloader.dataset.pipeline)
+    decode_losses = cfg.model.decode_head.loss_decode
+    if method == 'jml-ssl':
+        assert [(l.type, l.loss_weight) for l in decode_losses] == [
+            ('SoftCrossEntropyLoss', 0.25), ('JaccardMetricLoss', 0.75)]
+        assert all(l.target_transform.type == 'BoundaryLabelSmoothing'
+                   for l in decode_losses)
+        assert [(l.type, l.loss_weight)
+                for l in cfg.model.unsup_soft_losses] == [
+                    ('JaccardMetricLoss', 0.75)]
+        assert cfg.model.unsup_hard_losses[0].loss_weight == 0.25
+    else:
+        assert decode_losses == dict(type='SoftCrossEntropyLoss',
+                                     loss_weight=1.0)
+        if method == 'augseg':
+            assert cfg.model.unsup_hard_losses == [
+                dict(type='SoftCrossEntropyLoss', loss_weight=1.0)
+            ]
+            assert cfg.model.unsup_soft_losses is None
+            assert cfg.model.hard_loss_reduction == 'all_pixels'
+
+
+def test_augseg_deeplabv3plus_r101():
+    """Built offline (no pretrained weights); its parameter count beside
+    Table 9's DeepLabV3+ R101 row (62.58 M, a different implementation)."""
+    cfg = Config.fromfile(_path('jml-ssl', 92))
+    revert_sync_bn_in_config(cfg.model)
+    cfg.model.backbone.init_cfg = None
+    init_default_scope('mmseg')
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model)
+    stem = [m.out_channels for m in model.backbone.stem
+            if isinstance(m, torch.nn.Conv2d)]
+    assert stem == [64, 64, 128]
+    assert [b.conv2.dilation[0] for b in model.backbone.layer4] == [2, 4, 8]
+    assert model.backbone.layer4[0].conv2.stride == (1, 1)  # OS 16
+    head = model.decode_head
+    assert head.c1_bottleneck.conv.out_channels == 48
+    assert head.bottleneck.conv.kernel_size == (1, 1)
+    assert head.dropout is None and head.align_corners
+    assert not model.with_auxiliary_head
+    params = sum(p.numel() for p in model.parameters())
+    assert params == 59_468_133  # 59.47 M vs Table 9's 62.58 M
+    teacher = sum(p.numel() for p in model.teacher.parameters())
+    assert teacher == params
