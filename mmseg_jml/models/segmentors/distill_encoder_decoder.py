@@ -15,26 +15,39 @@ Where the teacher lives
     DDP) and from ``train()`` / ``init_weights()`` (it stays in eval mode
     with its checkpoint weights). :meth:`DistillEncoderDecoder._apply` passes
     device and dtype conversions (``.to()``, ``.cuda()``, ``.double()``...)
-    on to it, so it always sits where the student does.
+    on to it, so it always sits where the student does. ``copy.deepcopy``
+    (e.g. MMEngine's EMA model) copies the student and *shares* the frozen
+    teacher; a copy's device and dtype conversions leave the shared teacher
+    to its owner, the original model.
 
 Which pixels are distilled
-    Every pixel of the (augmented) image, including those the ground truth
-    ignores (the teacher's prediction exists there too), but not the
-    padding added by the data preprocessor (``padding_size`` in the samples'
-    metainfo): a pixel weight of 0 removes it from every distillation loss.
-    The head's pixel sampler (OHEM), if any, weights only the ground-truth
-    losses.
+    As in the official code (``train_kd.py`` of zifuwanggg/JDTLosses builds
+    ``keep_mask = label != ignore`` and ``models/segmentor.py``,
+    ``forward_loss_kd``, passes it to the KL terms and to the JML term on
+    the teacher), only pixels whose label is not the head's ``ignore_index``
+    and that are not padding added by the data preprocessor
+    (``padding_size`` in the samples' metainfo): every other pixel gets a
+    weight of 0 in every distillation loss. The head's pixel sampler (OHEM),
+    if any, weights only the ground-truth losses.
+
+Which teacher head
+    The decode head's distillation losses read the teacher's decode head
+    (the last head of a ``CascadeEncoderDecoder``); the ``i``-th auxiliary
+    head's read the teacher's ``i``-th auxiliary head, as the official code
+    distils its auxiliary head from the teacher's.
 """
+import copy
 import math
+import os
 import os.path as osp
 from numbers import Real
-from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Sequence, Union
 
 import torch
 from mmengine.config import Config
 from mmengine.runner.checkpoint import CheckpointLoader
 from mmseg.models.decode_heads.decode_head import BaseDecodeHead
-from mmseg.models.segmentors import EncoderDecoder
+from mmseg.models.segmentors import CascadeEncoderDecoder, EncoderDecoder
 from mmseg.models.utils import resize
 from mmseg.registry import MODELS
 from mmseg.utils import (ConfigType, OptConfigType, OptMultiConfig,
@@ -43,7 +56,9 @@ from torch import Tensor, nn
 
 from ...utils.runtime import revert_sync_bn_in_config
 from ..losses import KLDivergenceLoss
-from ..utils.soft_loss import accepts_soft_target
+from ..utils.soft_loss import (accepts_soft_target, check_soft_label_head,
+                               head_loss_modules, label_size_losses,
+                               loss_heads, resize_to_labels, stack_labels)
 
 __all__ = ['DistillEncoderDecoder']
 
@@ -61,15 +76,27 @@ def _check_temperature(temperature: float) -> float:
     return temperature
 
 
+def _not_found(kind: str, path: str) -> str:
+    """The message of a missing teacher file: the path tried, and how to
+    make a path relative to the student's config file."""
+    message = (f'teacher {kind} not found: expected an existing {kind} '
+               f'file, got {path!r} (tried {osp.abspath(path)!r})')
+    if not osp.isabs(path):
+        message += (
+            f'; a relative path is resolved against the working directory '
+            f'{os.getcwd()!r}, not the config file: write it as '
+            f"'{{{{fileDirname}}}}/...' in the student config (MMEngine "
+            'replaces {{fileDirname}} with the folder of that config file)')
+    return message
+
+
 def _load_teacher_config(path: str) -> Config:
     """Read the teacher's config file, with clear errors."""
     if not isinstance(path, str):
         raise TypeError(f'expected teacher_config to be a config file path '
                         f'(str), got {type(path).__name__}')
     if not osp.isfile(path):
-        raise FileNotFoundError(
-            f'teacher config not found: expected an existing config file, '
-            f'got {path!r}')
+        raise FileNotFoundError(_not_found('config', path))
     try:
         cfg = Config.fromfile(path)
     except Exception as error:  # syntax errors, bad _base_, bad imports
@@ -87,9 +114,7 @@ def _read_checkpoint_state(path: str) -> Dict[str, Tensor]:
         raise TypeError(f'expected teacher_checkpoint to be a checkpoint '
                         f'path or URL (str), got {type(path).__name__}')
     if '://' not in path and not osp.isfile(path):
-        raise FileNotFoundError(
-            f'teacher checkpoint not found: expected an existing checkpoint '
-            f'file, got {path!r}')
+        raise FileNotFoundError(_not_found('checkpoint', path))
     try:
         checkpoint = CheckpointLoader.load_checkpoint(path, map_location='cpu')
     except Exception as error:
@@ -131,10 +156,24 @@ def _as_loss_list(losses: LossConfigs, name: str) -> List[ConfigType]:
                     f'them, got {type(losses).__name__}')
 
 
-def _head_loss_names(head: BaseDecodeHead) -> List[str]:
-    modules = head.loss_decode if isinstance(
-        head.loss_decode, nn.ModuleList) else [head.loss_decode]
-    return [module.loss_name for module in modules]
+def _teacher_logits(teacher: EncoderDecoder, x: Sequence[Tensor],
+                    with_aux: bool) -> List[Tensor]:
+    """The teacher's decode-head logits, then its auxiliary heads' (when
+    ``with_aux``), at the heads' own resolution.
+
+    A ``CascadeEncoderDecoder`` chains its decode heads as its own
+    ``encode_decode`` does; its last head's output is the prediction.
+    """
+    if isinstance(teacher, CascadeEncoderDecoder):
+        out = teacher.decode_head[0].forward(x)
+        for head in teacher.decode_head[1:]:
+            out = head.forward(x, out)
+        logits = [out]
+    else:
+        logits = [teacher.decode_head.forward(x)]
+    if with_aux:
+        logits += [head.forward(x) for _, head in loss_heads(teacher)[1:]]
+    return logits
 
 
 @MODELS.register_module()
@@ -147,27 +186,35 @@ class DistillEncoderDecoder(EncoderDecoder):
     kept outside the module tree (see the module docstring). Each training
     batch -- already normalised by the student's data preprocessor, which the
     teacher's must match -- goes through the teacher once under
-    ``torch.no_grad()``; its decode-head logits are resized to the label size
-    (bilinear, the teacher head's ``align_corners``) and turned into
-    probabilities ``softmax(logits / temperature)`` once, shared by every
-    distillation loss. The student's decode head keeps its ground-truth losses
-    (MMSeg's ``loss_by_feat``) and adds ``distill_losses``, each called as
-    ``loss(student_logits, teacher_probs, weight=pad_weight,
-    ignore_index=head.ignore_index)`` on the student logits resized to the
-    label size and logged as ``decode.<loss_name>``; each auxiliary head does
-    the same with ``aux_distill_losses`` (``aux.<loss_name>`` or
-    ``aux_<i>.<loss_name>``). Inference is the student's alone.
+    ``torch.no_grad()``; its decode-head logits (and, with
+    ``aux_distill_losses``, its auxiliary heads' logits) are resized to the
+    label size (bilinear, each teacher head's ``align_corners``) and turned
+    into probabilities ``softmax(logits / temperature)`` once, shared by the
+    distillation losses of that head. Each student head's logits are resized
+    to the label size once and shared by its ground-truth losses (computed
+    as MMSeg's ``loss_by_feat`` does) and its distillation losses: the
+    decode head's ``distill_losses`` against the teacher's decode head, the
+    ``i``-th auxiliary head's ``aux_distill_losses`` against the teacher's
+    ``i``-th auxiliary head. Each distillation loss is called as
+    ``loss(student_logits, teacher_probs, weight=keep,
+    ignore_index=head.ignore_index)``, where ``keep`` is 1 on pixels whose
+    label is not the head's ``ignore_index`` and that are not padding, 0
+    elsewhere, and is logged as ``decode.<loss_name>`` (``aux.<loss_name>``
+    or ``aux_<i>.<loss_name>``). Inference is the student's alone.
 
     Args:
         backbone (ConfigType): Student backbone config.
         decode_head (ConfigType): Student decode head config; the head must
-            use MMSeg's ``BaseDecodeHead.loss`` (forward + ``loss_by_feat``).
+            use MMSeg's ``BaseDecodeHead.loss`` and ``loss_by_feat``.
         teacher_config (str): Path of the teacher's MMSeg config file (its
-            ``model`` must build an ``EncoderDecoder``). Relative paths are
-            relative to the working directory.
+            ``model`` must build an ``EncoderDecoder`` or a
+            ``CascadeEncoderDecoder``). Relative paths are relative to the
+            working directory; write ``'{{fileDirname}}/...'`` in the
+            student config for a path relative to that config file.
         teacher_checkpoint (str): Path (or URL) of the teacher's checkpoint;
             it must fit the teacher config exactly (no missing, unexpected or
             mis-shaped keys; BN ``num_batches_tracked`` may be absent).
+            Relative paths as for ``teacher_config``.
         distill_losses (dict | list[dict]): Loss config(s) for the decode
             head, each taking soft (N, C, H, W) targets (this package's
             ``KLDivergenceLoss``, ``JaccardMetricLoss``, ``DiceMetricLoss``,
@@ -177,9 +224,10 @@ class DistillEncoderDecoder(EncoderDecoder):
             probabilities; every ``KLDivergenceLoss`` must use the same.
             Defaults to 1.0.
         aux_distill_losses (dict | list[dict], optional): Distillation loss
-            config(s) for each auxiliary head (against the teacher's decode
-            head). Defaults to None (auxiliary heads keep only their
-            ground-truth losses).
+            config(s) for each auxiliary head, against the teacher's
+            auxiliary head of the same position (the student and the teacher
+            need as many auxiliary heads). Defaults to None (auxiliary heads
+            keep only their ground-truth losses).
         neck (OptConfigType): Student neck config. Defaults to None.
         auxiliary_head (OptConfigType): Student auxiliary head config(s).
             Defaults to None.
@@ -195,14 +243,17 @@ class DistillEncoderDecoder(EncoderDecoder):
     Raises:
         TypeError: On an argument of the wrong type, a distillation loss that
             does not take soft targets, a teacher that is not an
-            ``EncoderDecoder``, or a student head overriding ``loss``.
+            ``EncoderDecoder``, or a student head overriding ``loss`` or
+            ``loss_by_feat``.
         ValueError: On ``temperature <= 0``, a ``KLDivergenceLoss`` at another
             temperature, missing/duplicate/clashing loss names, a loss with
             parameters or persistent buffers, ``aux_distill_losses`` without
-            an auxiliary head, an unreadable teacher config or checkpoint,
-            teacher and student with different class counts, or different
-            input normalisation.
-        FileNotFoundError: If the teacher config or checkpoint is missing.
+            an auxiliary head in the student or with another number of
+            auxiliary heads in the teacher, an unreadable teacher config or
+            checkpoint, teacher and student heads with different class
+            counts, or different input normalisation.
+        FileNotFoundError: If the teacher config or checkpoint is missing
+            (the message gives the absolute path tried).
         RuntimeError: If the checkpoint does not fit the teacher config.
     """
 
@@ -232,21 +283,22 @@ class DistillEncoderDecoder(EncoderDecoder):
             data_preprocessor=data_preprocessor,
             pretrained=pretrained,
             init_cfg=init_cfg)
-        for _, head in self._student_heads():
-            self._check_student_head(head)
+        for _, head in loss_heads(self):
+            check_soft_label_head(head)
         self.distill_losses = self._build_losses(distill_losses,
                                                  'distill_losses',
                                                  [self.decode_head])
         if aux_distill_losses is not None and not self.with_auxiliary_head:
             raise ValueError('expected an auxiliary_head with '
                              'aux_distill_losses, got no auxiliary head')
-        aux_heads = [head for _, head in self._student_heads()[1:]]
+        aux_heads = [head for _, head in loss_heads(self)[1:]]
         self.aux_distill_losses = self._build_losses(
             aux_distill_losses, 'aux_distill_losses',
             aux_heads) if aux_distill_losses is not None else nn.ModuleList()
         teacher = self._build_teacher(teacher_config, teacher_checkpoint)
         # A plain attribute, not a submodule: see the module docstring.
         object.__setattr__(self, '_teacher', teacher)
+        object.__setattr__(self, '_owns_teacher', True)
         self.teacher_config = teacher_config
         self.teacher_checkpoint = teacher_checkpoint
 
@@ -257,28 +309,6 @@ class DistillEncoderDecoder(EncoderDecoder):
     def teacher(self) -> EncoderDecoder:
         """The frozen teacher (not a submodule: not saved, not optimised)."""
         return self._teacher
-
-    def _student_heads(self) -> List[Tuple[str, BaseDecodeHead]]:
-        """(loss prefix, head) pairs, with MMSeg's prefixes."""
-        heads = [('decode', self.decode_head)]
-        if self.with_auxiliary_head:
-            if isinstance(self.auxiliary_head, nn.ModuleList):
-                heads += [(f'aux_{index}', head)
-                          for index, head in enumerate(self.auxiliary_head)]
-            else:
-                heads.append(('aux', self.auxiliary_head))
-        return heads
-
-    @staticmethod
-    def _check_student_head(head: nn.Module) -> None:
-        if not isinstance(head, BaseDecodeHead):
-            raise TypeError(f'expected student heads to be BaseDecodeHead '
-                            f'subclasses, got {type(head).__name__}')
-        if type(head).loss is not BaseDecodeHead.loss:
-            raise TypeError(
-                f'expected student heads that use BaseDecodeHead.loss '
-                f'(forward + loss_by_feat), got {type(head).__name__}, '
-                'which overrides it')
 
     def _build_losses(self, configs: LossConfigs, name: str,
                       heads: Sequence[BaseDecodeHead]) -> nn.ModuleList:
@@ -322,7 +352,8 @@ class DistillEncoderDecoder(EncoderDecoder):
                              f'term is logged on its own), got '
                              f'{duplicates} more than once')
         for head in heads:
-            clash = sorted(set(names) & set(_head_loss_names(head)))
+            clash = sorted(set(names) & set(
+                loss.loss_name for loss in head_loss_modules(head)))
             if clash:
                 raise ValueError(
                     f'expected loss_name s in {name} that differ from the '
@@ -347,8 +378,9 @@ class DistillEncoderDecoder(EncoderDecoder):
                 f'{type(error).__name__}: {error}') from error
         if not isinstance(teacher, EncoderDecoder):
             raise TypeError(f'expected the teacher of {config_path!r} to be '
-                            f'an EncoderDecoder, got '
-                            f'{type(teacher).__name__}')
+                            f'an EncoderDecoder (or CascadeEncoderDecoder), '
+                            f'got {type(teacher).__name__}')
+        self._check_teacher_heads(teacher, config_path)
         state = _read_checkpoint_state(checkpoint_path)
         try:
             missing, unexpected = teacher.load_state_dict(state, strict=False)
@@ -364,13 +396,6 @@ class DistillEncoderDecoder(EncoderDecoder):
                 f'teacher model, got {len(missing)} missing '
                 f'(e.g. {missing[:3]}) and {len(unexpected)} unexpected '
                 f'(e.g. {unexpected[:3]})')
-        for attribute in ('num_classes', 'out_channels'):
-            ours = getattr(self.decode_head, attribute)
-            theirs = getattr(teacher.decode_head, attribute)
-            if ours != theirs:
-                raise ValueError(
-                    f'expected a teacher with the student\'s {attribute} '
-                    f'({ours}), got {theirs} in {config_path!r}')
         student_norm = _normalisation(self.data_preprocessor)
         teacher_norm = _normalisation(teacher.data_preprocessor)
         if student_norm != teacher_norm:
@@ -383,39 +408,110 @@ class DistillEncoderDecoder(EncoderDecoder):
         teacher.eval()
         return teacher
 
+    def _check_teacher_heads(self, teacher: EncoderDecoder,
+                             config_path: str) -> None:
+        """The teacher's heads must predict the student heads' classes; with
+        ``aux_distill_losses``, one teacher auxiliary head per student
+        auxiliary head."""
+        for attribute in ('num_classes', 'out_channels'):
+            ours = getattr(self, attribute)
+            theirs = getattr(teacher, attribute)
+            if ours != theirs:
+                raise ValueError(
+                    f'expected a teacher with the student\'s {attribute} '
+                    f'({ours}), got {theirs} in {config_path!r}')
+        if len(self.aux_distill_losses) == 0:
+            return
+        student_aux = [head for _, head in loss_heads(self)[1:]]
+        teacher_aux = [head for _, head in loss_heads(teacher)[1:]]
+        if len(teacher_aux) != len(student_aux):
+            raise ValueError(
+                f'expected the teacher of {config_path!r} to have '
+                f'{len(student_aux)} auxiliary head(s), one per student '
+                f'auxiliary head, with aux_distill_losses (the auxiliary '
+                f"distillation reads the teacher's auxiliary heads), got "
+                f'{len(teacher_aux)}: give the teacher config an '
+                'auxiliary_head or drop aux_distill_losses')
+        for index, (ours, theirs) in enumerate(zip(student_aux,
+                                                   teacher_aux)):
+            if ours.out_channels != theirs.out_channels:
+                raise ValueError(
+                    f"expected the teacher's auxiliary head {index} to have "
+                    f"the student's out_channels ({ours.out_channels}), got "
+                    f'{theirs.out_channels} in {config_path!r}')
+
+    # ------------------------------------------------------------------
+    # the teacher is frozen, shared by copies, and follows the student
+    # ------------------------------------------------------------------
     def _apply(self, fn: Callable, recurse: bool = True) -> 'nn.Module':
-        """Apply device/dtype conversions to the teacher as well."""
+        """Apply device/dtype conversions to the teacher as well (unless
+        this model is a copy that shares another model's teacher)."""
         super()._apply(fn, recurse)
         teacher = self.__dict__.get('_teacher')
-        if teacher is not None:
+        if teacher is not None and self.__dict__.get('_owns_teacher', True):
             teacher._apply(fn)
         return self
+
+    def __deepcopy__(self, memo: Dict[int, Any]) -> 'DistillEncoderDecoder':
+        """Copy the student; share the frozen teacher (not copied).
+
+        Args:
+            memo (dict): ``copy.deepcopy``'s memo.
+
+        Returns:
+            DistillEncoderDecoder: The copy, whose ``teacher`` is this
+            model's teacher; its device/dtype conversions leave the teacher
+            alone.
+        """
+        teacher = self.__dict__.get('_teacher')
+        if teacher is not None:
+            memo[id(teacher)] = teacher
+        new = type(self).__new__(type(self))
+        memo[id(self)] = new
+        state = copy.deepcopy(self.__dict__, memo)
+        state['_owns_teacher'] = False
+        new.__setstate__(state)
+        return new
 
     # ------------------------------------------------------------------
     # training
     # ------------------------------------------------------------------
-    def teacher_probs(self, inputs: Tensor, size: Sequence[int]) -> Tensor:
+    def teacher_probs(self,
+                      inputs: Tensor,
+                      size: Sequence[int],
+                      with_aux: bool = False) -> List[Tensor]:
         """The teacher's probabilities at ``temperature``, at ``size``.
 
         Args:
             inputs (Tensor): (N, 3, H, W) batch, preprocessed by the
                 student's data preprocessor.
             size (Sequence[int]): (H, W) of the labels.
+            with_aux (bool): Whether to add the teacher's auxiliary heads.
+                Defaults to False.
 
         Returns:
-            Tensor: (N, C, H, W) float32 probabilities, without gradient.
+            list[Tensor]: (N, C, H, W) float32 probabilities, without
+            gradient: the decode head's, then (with ``with_aux``) each
+            auxiliary head's.
         """
         teacher = self.teacher
         if teacher.training:  # e.g. a user called teacher.train()
             teacher.eval()
         with torch.no_grad():
-            logits = teacher.decode_head.forward(teacher.extract_feat(inputs))
-            logits = resize(
-                logits,
-                size=tuple(size),
-                mode='bilinear',
-                align_corners=teacher.decode_head.align_corners)
-            return torch.softmax(logits.float() / self.temperature, dim=1)
+            logits = _teacher_logits(teacher, teacher.extract_feat(inputs),
+                                     with_aux)
+            aligns = [teacher.align_corners] + [
+                head.align_corners for _, head in loss_heads(teacher)[1:]
+            ]
+            return [
+                torch.softmax(
+                    resize(
+                        out,
+                        size=tuple(size),
+                        mode='bilinear',
+                        align_corners=align).float() / self.temperature,
+                    dim=1) for out, align in zip(logits, aligns)
+            ]
 
     @staticmethod
     def padding_weight(data_samples: SampleList,
@@ -450,6 +546,26 @@ class DistillEncoderDecoder(EncoderDecoder):
                 weight[index, :, width - right:] = 0
         return weight
 
+    @staticmethod
+    def distill_weight(seg_label: Tensor, ignore_index: int,
+                       padding: Optional[Tensor] = None) -> Tensor:
+        """Pixel weights of the distillation losses.
+
+        As the official ``keep_mask = label != ignore``: 1 where the label
+        is not ``ignore_index`` and the pixel is not padding, 0 elsewhere.
+
+        Args:
+            seg_label (Tensor): (N, 1, H, W) labels.
+            ignore_index (int): The head's ignored label.
+            padding (Tensor, optional): (N, H, W) weights of
+                :meth:`padding_weight`. Defaults to None.
+
+        Returns:
+            Tensor: (N, H, W) float weights on the labels' device.
+        """
+        keep = (seg_label.squeeze(1) != ignore_index).float()
+        return keep if padding is None else keep * padding
+
     def loss(self, inputs: Tensor,
              data_samples: SampleList) -> Dict[str, Tensor]:
         """Ground-truth and distillation losses of a batch.
@@ -464,27 +580,27 @@ class DistillEncoderDecoder(EncoderDecoder):
             ``aux*.*``) plus one entry per distillation loss, e.g.
             ``decode.loss_kd_kl`` and ``aux.loss_kd_kl``.
         """
-        label_size = data_samples[0].gt_sem_seg.data.shape[-2:]
-        teacher_probs = self.teacher_probs(inputs, label_size)
-        weight = self.padding_weight(data_samples, label_size)
+        seg_label = stack_labels(data_samples)
+        size = seg_label.shape[2:]
+        teacher_probs = self.teacher_probs(
+            inputs, size, with_aux=len(self.aux_distill_losses) > 0)
+        padding = self.padding_weight(data_samples, size)
         x = self.extract_feat(inputs)
         losses: Dict[str, Tensor] = {}
-        for prefix, head in self._student_heads():
-            logits = head.forward(x)
-            head_losses = head.loss_by_feat(logits, data_samples)
+        for index, (prefix, head) in enumerate(loss_heads(self)):
+            # resized once, shared by the ground-truth and distillation losses
+            logits = resize_to_labels(head, head.forward(x), seg_label)
+            head_result = label_size_losses(head, logits, seg_label)
             distill = (self.distill_losses
-                       if prefix == 'decode' else self.aux_distill_losses)
+                       if index == 0 else self.aux_distill_losses)
             if len(distill) > 0:
-                logits = resize(
-                    logits,
-                    size=label_size,
-                    mode='bilinear',
-                    align_corners=head.align_corners)
+                weight = self.distill_weight(seg_label, head.ignore_index,
+                                             padding)
                 for module in distill:
-                    head_losses[module.loss_name] = module(
+                    head_result[module.loss_name] = module(
                         logits,
-                        teacher_probs,
+                        teacher_probs[index],
                         weight=weight,
                         ignore_index=head.ignore_index)
-            losses.update(add_prefix(head_losses, prefix))
+            losses.update(add_prefix(head_result, prefix))
         return losses

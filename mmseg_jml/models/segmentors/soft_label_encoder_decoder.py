@@ -1,15 +1,16 @@
 """EncoderDecoder trained on soft ground truth carried by the dataset."""
-from typing import Dict, List, Optional
+from typing import Dict, Optional
 
 from mmseg.models.segmentors import EncoderDecoder
 from mmseg.registry import MODELS
 from mmseg.utils import (ConfigType, OptConfigType, OptMultiConfig,
                          SampleList, add_prefix)
-from torch import Tensor, nn
+from torch import Tensor
 
-from ..utils.soft_loss import (accepts_soft_target, check_soft_label_head,
-                               head_loss_modules, head_losses,
-                               stack_soft_targets)
+from ...datasets.transforms.formatting import register_soft_label_consumer
+from ..utils.soft_loss import (accepts_soft_target, check_soft_ignore_index,
+                               check_soft_label_head, head_loss_modules,
+                               head_losses, loss_heads, stack_soft_targets)
 
 __all__ = ['SoftLabelEncoderDecoder']
 
@@ -30,6 +31,12 @@ class SoftLabelEncoderDecoder(EncoderDecoder):
     ``SoftCrossEntropyLoss``, ``KLDivergenceLoss``) receive them, the others
     (e.g. MMSeg's ``CrossEntropyLoss``) receive the hard label; ``acc_seg``
     is computed on the hard label. Inference is ``EncoderDecoder``'s.
+
+    The soft maps must have been packed with the ``ignore_index`` of every
+    head that receives them (checked at each batch, from the packed maps'
+    metainfo). Building the segmentor registers it as a reader of soft maps
+    (:func:`~mmseg_jml.datasets.transforms.register_soft_label_consumer`),
+    which silences the "soft maps unused" warning of ``PackSoftSegInputs``.
 
     Args:
         backbone (ConfigType): Backbone config.
@@ -72,7 +79,7 @@ class SoftLabelEncoderDecoder(EncoderDecoder):
             data_preprocessor=data_preprocessor,
             pretrained=pretrained,
             init_cfg=init_cfg)
-        heads = [head for _, head in self._loss_heads()]
+        heads = [head for _, head in loss_heads(self)]
         for head in heads:
             check_soft_label_head(head)
         names = [
@@ -87,17 +94,7 @@ class SoftLabelEncoderDecoder(EncoderDecoder):
                 '(JaccardMetricLoss, DiceMetricLoss, SoftCrossEntropyLoss, '
                 f'KLDivergenceLoss), got {names}; with hard-label losses '
                 'only, use EncoderDecoder')
-
-    def _loss_heads(self) -> List[tuple]:
-        """(prefix, head) pairs, in MMSeg's loss-name prefixes."""
-        heads = [('decode', self.decode_head)]
-        if self.with_auxiliary_head:
-            if isinstance(self.auxiliary_head, nn.ModuleList):
-                heads += [(f'aux_{idx}', head)
-                          for idx, head in enumerate(self.auxiliary_head)]
-            else:
-                heads.append(('aux', self.auxiliary_head))
-        return heads
+        register_soft_label_consumer(self)
 
     def loss(self, inputs: Tensor,
              data_samples: SampleList) -> Dict[str, Tensor]:
@@ -113,15 +110,20 @@ class SoftLabelEncoderDecoder(EncoderDecoder):
             ``EncoderDecoder`` (``decode.loss_*``, ``aux.loss_*``, ...).
 
         Raises:
-            ValueError: If a sample has no soft label map or its class count
-                differs from the model's ``num_classes``.
+            ValueError: If a sample has no soft label map, its class count
+                differs from the model's ``num_classes``, or it was packed
+                with another ``ignore_index`` than a head that receives it.
         """
+        for prefix, head in loss_heads(self):
+            if any(map(accepts_soft_target, head_loss_modules(head))):
+                check_soft_ignore_index(data_samples, head.ignore_index,
+                                        f'{prefix} head')
         soft_targets = stack_soft_targets(
             data_samples, num_classes=self.decode_head.out_channels)
         soft_targets = soft_targets.to(inputs.device)
         x = self.extract_feat(inputs)
         losses: Dict[str, Tensor] = {}
-        for prefix, head in self._loss_heads():
+        for prefix, head in loss_heads(self):
             head_result = head_losses(head, head.forward(x), data_samples,
                                       soft_targets)
             losses.update(add_prefix(head_result, prefix))

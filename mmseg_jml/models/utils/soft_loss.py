@@ -5,14 +5,18 @@ MMSeg's :meth:`BaseDecodeHead.loss_by_feat` calls every loss with the hard
 resized to the label size, optional pixel sampler, losses accumulated by
 ``loss_name``, ``acc_seg`` on the hard label) but gives a soft (N, C, H, W)
 target to the losses that accept one (:func:`accepts_soft_target`) and the
-hard label to the others (e.g. MMSeg's ``CrossEntropyLoss``).
+hard label to the others (e.g. MMSeg's ``CrossEntropyLoss``). It is split in
+two steps, :func:`resize_to_labels` and :func:`label_size_losses`, so that a
+segmentor with more losses on the same head (distillation) resizes the
+logits once and shares them.
 """
-from typing import Dict, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn.functional as F
 from mmseg.models.decode_heads.decode_head import BaseDecodeHead
 from mmseg.models.losses import accuracy
+from mmseg.models.segmentors import EncoderDecoder
 from mmseg.models.utils import resize
 from mmseg.utils import SampleList
 from torch import Tensor, nn
@@ -22,7 +26,10 @@ from ..losses import (JaccardMetricLoss, KLDivergenceLoss,
 
 __all__ = [
     'SOFT_TARGET_LOSSES', 'accepts_soft_target', 'check_soft_label_head',
-    'head_loss_modules', 'stack_soft_targets', 'head_losses'
+    'check_soft_ignore_index', 'head_loss_modules', 'loss_heads',
+    'stack_labels',
+    'stack_soft_targets', 'resize_to_labels', 'label_size_losses',
+    'head_losses'
 ]
 
 #: Loss classes of this package that take (N, C, H, W) float targets (the
@@ -68,6 +75,26 @@ def head_loss_modules(head: BaseDecodeHead) -> Sequence[nn.Module]:
     return [head.loss_decode]
 
 
+def loss_heads(segmentor: EncoderDecoder) -> List[Tuple[str, nn.Module]]:
+    """A segmentor's (loss prefix, head) pairs, with MMSeg's prefixes.
+
+    Args:
+        segmentor (EncoderDecoder): The segmentor.
+
+    Returns:
+        list[tuple[str, nn.Module]]: ``('decode', decode_head)`` then
+        ``('aux', auxiliary_head)`` or ``('aux_<i>', auxiliary_head[i])``.
+    """
+    heads = [('decode', segmentor.decode_head)]
+    if segmentor.with_auxiliary_head:
+        if isinstance(segmentor.auxiliary_head, nn.ModuleList):
+            heads += [(f'aux_{index}', head)
+                      for index, head in enumerate(segmentor.auxiliary_head)]
+        else:
+            heads.append(('aux', segmentor.auxiliary_head))
+    return heads
+
+
 def check_soft_label_head(head: nn.Module) -> None:
     """Check that a head computes its losses the way :func:`head_losses`
     reproduces: MMSeg's ``BaseDecodeHead.loss`` and ``loss_by_feat``.
@@ -87,8 +114,45 @@ def check_soft_label_head(head: nn.Module) -> None:
             or cls.loss_by_feat is not BaseDecodeHead.loss_by_feat):
         raise TypeError(
             f'expected a head using BaseDecodeHead.loss and loss_by_feat '
-            f'for soft-label training, got {cls.__name__}, which overrides '
-            'them')
+            f'(this package recomputes them with extra targets), got '
+            f'{cls.__name__}, which overrides them')
+
+
+def stack_labels(data_samples: SampleList) -> Tensor:
+    """The samples' ``gt_sem_seg`` stacked to (N, 1, H, W), as MMSeg's
+    ``BaseDecodeHead._stack_batch_gt``."""
+    return torch.stack([sample.gt_sem_seg.data for sample in data_samples])
+
+
+def check_soft_ignore_index(data_samples: SampleList, ignore_index: int,
+                            head_name: str = 'decode_head') -> None:
+    """Check that the soft maps were packed with a head's ``ignore_index``.
+
+    :class:`~mmseg_jml.datasets.transforms.PackSoftSegInputs` zeroes the
+    soft vectors where the hard label is *its* ``ignore_index`` and records
+    that value in ``gt_soft_sem_seg.metainfo['ignore_index']``. A head that
+    ignores another label would count, in its hard-label losses, pixels
+    that its soft-target losses skip (or the reverse).
+
+    Args:
+        data_samples (list[SegDataSample]): The batch.
+        ignore_index (int): The head's ``ignore_index``.
+        head_name (str): Name of the head, for the message. Defaults to
+            ``'decode_head'``.
+
+    Raises:
+        ValueError: If a soft map records another ``ignore_index``.
+    """
+    for index, sample in enumerate(data_samples):
+        if SOFT_FIELD not in sample:
+            continue
+        packed = sample.get(SOFT_FIELD).metainfo.get('ignore_index', None)
+        if packed is not None and packed != ignore_index:
+            raise ValueError(
+                f'expected the soft label maps to be packed with the '
+                f'ignore_index of the {head_name} ({ignore_index}), got '
+                f'PackSoftSegInputs(ignore_index={packed}) in sample '
+                f'{index}: set the same value in the pipeline and the head')
 
 
 def stack_soft_targets(data_samples: SampleList,
@@ -98,7 +162,8 @@ def stack_soft_targets(data_samples: SampleList,
     Each map is zero-padded at the bottom/right to the size of the
     sample's ``gt_sem_seg`` (MMSeg's data preprocessor pads only the hard
     label, with 255); all-zero vectors are not counted by the losses, like
-    255 in the hard label.
+    255 in the hard label. The maps keep their floating dtype (float16 soft
+    maps stay half precision; the losses compute in float32).
 
     Args:
         data_samples (list[SegDataSample]): The batch, each with
@@ -107,12 +172,14 @@ def stack_soft_targets(data_samples: SampleList,
             Defaults to None (not checked).
 
     Returns:
-        Tensor: float (N, C, H, W) soft targets on the samples' device.
+        Tensor: (N, C, H, W) soft targets on the samples' device, in the
+        maps' common floating dtype.
 
     Raises:
         ValueError: If a sample has no soft map (with the pipeline that
             makes one), the class counts differ from each other or from
             ``num_classes``, or a soft map is larger than its label.
+        TypeError: If a soft map is not floating point.
     """
     maps = []
     for index, sample in enumerate(data_samples):
@@ -128,6 +195,9 @@ def stack_soft_targets(data_samples: SampleList,
         if soft.ndim != 3:
             raise ValueError(f'expected a (C, H, W) soft label map, got '
                              f'shape {tuple(soft.shape)} in sample {index}')
+        if not soft.is_floating_point():
+            raise TypeError(f'expected a floating-point soft label map, got '
+                            f'{soft.dtype} in sample {index}')
         if num_classes is not None and soft.shape[0] != num_classes:
             raise ValueError(
                 f'expected soft label maps with {num_classes} classes (the '
@@ -146,38 +216,55 @@ def stack_soft_targets(data_samples: SampleList,
     if len(classes) > 1:
         raise ValueError(f'expected soft label maps with one class count, '
                          f'got {sorted(classes)}')
-    return torch.stack(maps).float()
+    dtype = maps[0].dtype
+    for soft in maps[1:]:
+        dtype = torch.promote_types(dtype, soft.dtype)
+    return torch.stack([soft.to(dtype) for soft in maps])
 
 
-def head_losses(head: BaseDecodeHead,
-                seg_logits: Tensor,
-                data_samples: SampleList,
-                soft_targets: Optional[Tensor] = None,
-                losses: Optional[Sequence[nn.Module]] = None,
-                with_accuracy: bool = True) -> Dict[str, Tensor]:
-    """``BaseDecodeHead.loss_by_feat`` with optional soft targets.
+def resize_to_labels(head: BaseDecodeHead, seg_logits: Tensor,
+                     seg_label: Tensor) -> Tensor:
+    """Resize a head's logits to the label size, as ``loss_by_feat`` does
+    (bilinear, the head's ``align_corners``).
 
-    Resizes ``seg_logits`` to the hard label size (bilinear, the head's
-    ``align_corners``), computes the head's pixel-sampler weights if it has
-    a sampler, then calls every loss as MMSeg does --
+    Args:
+        head (BaseDecodeHead): The head (for its ``align_corners``).
+        seg_logits (Tensor): (N, C, h, w) output of ``head.forward``.
+        seg_label (Tensor): (N, 1, H, W) labels (:func:`stack_labels`).
+
+    Returns:
+        Tensor: (N, C, H, W) logits.
+    """
+    return resize(
+        input=seg_logits,
+        size=seg_label.shape[2:],
+        mode='bilinear',
+        align_corners=head.align_corners)
+
+
+def label_size_losses(head: BaseDecodeHead,
+                      seg_logits: Tensor,
+                      seg_label: Tensor,
+                      soft_targets: Optional[Tensor] = None,
+                      with_accuracy: bool = True) -> Dict[str, Tensor]:
+    """``BaseDecodeHead.loss_by_feat`` on logits already at label size.
+
+    Computes the head's pixel-sampler weights if it has a sampler, then
+    calls every loss of ``head.loss_decode`` as MMSeg does --
     ``loss(seg_logits, target, weight=seg_weight,
     ignore_index=head.ignore_index)`` -- with ``target`` the soft targets
     for losses that :func:`accepts_soft_target` (when ``soft_targets`` is
     given) and the hard label otherwise. Values of losses sharing a
-    ``loss_name`` are summed. Without ``soft_targets`` the result equals
-    MMSeg's ``loss_by_feat``.
+    ``loss_name`` are summed.
 
     Args:
         head (BaseDecodeHead): The head (for its losses, ``ignore_index``,
-            sampler, ``align_corners`` and ``out_channels``).
-        seg_logits (Tensor): (N, C, h, w) output of ``head.forward``.
-        data_samples (list[SegDataSample]): The batch, with ``gt_sem_seg``.
+            sampler and ``out_channels``).
+        seg_logits (Tensor): (N, C, H, W) logits at label size
+            (:func:`resize_to_labels`).
+        seg_label (Tensor): (N, 1, H, W) labels (:func:`stack_labels`).
         soft_targets (Tensor, optional): (N, C, H, W) soft targets at the
-            hard label's size (see :func:`stack_soft_targets`). Defaults to
-            None.
-        losses (Sequence[nn.Module], optional): The losses to compute
-            instead of the head's ``loss_decode`` (e.g. distillation
-            losses). Defaults to None.
+            label size (see :func:`stack_soft_targets`). Defaults to None.
         with_accuracy (bool): Whether to add ``acc_seg`` on the hard label.
             Defaults to True.
 
@@ -185,16 +272,14 @@ def head_losses(head: BaseDecodeHead,
         dict[str, Tensor]: Losses by ``loss_name`` (and ``acc_seg``).
 
     Raises:
-        ValueError: If ``soft_targets`` does not have the shape
-            (N, head.out_channels, H, W) of the batch's labels.
+        ValueError: If ``seg_logits`` is not at the label size, or
+            ``soft_targets`` does not have the shape
+            (N, head.out_channels, H, W) of the labels.
     """
-    seg_label = torch.stack(
-        [sample.gt_sem_seg.data for sample in data_samples])
-    seg_logits = resize(
-        input=seg_logits,
-        size=seg_label.shape[2:],
-        mode='bilinear',
-        align_corners=head.align_corners)
+    if tuple(seg_logits.shape[2:]) != tuple(seg_label.shape[2:]):
+        raise ValueError(
+            f'expected logits at the label size {tuple(seg_label.shape[2:])}'
+            f' (see resize_to_labels), got {tuple(seg_logits.shape[2:])}')
     if soft_targets is not None:
         expected = (seg_label.shape[0], head.out_channels,
                     *seg_label.shape[2:])
@@ -209,8 +294,7 @@ def head_losses(head: BaseDecodeHead,
         seg_weight = head.sampler.sample(seg_logits, seg_label)
     seg_label = seg_label.squeeze(1)
     result: Dict[str, Tensor] = {}
-    for loss_module in (head_loss_modules(head)
-                        if losses is None else losses):
+    for loss_module in head_loss_modules(head):
         use_soft = soft_targets is not None and accepts_soft_target(
             loss_module)
         value = loss_module(
@@ -224,3 +308,36 @@ def head_losses(head: BaseDecodeHead,
         result['acc_seg'] = accuracy(
             seg_logits, seg_label, ignore_index=head.ignore_index)
     return result
+
+
+def head_losses(head: BaseDecodeHead,
+                seg_logits: Tensor,
+                data_samples: SampleList,
+                soft_targets: Optional[Tensor] = None,
+                with_accuracy: bool = True) -> Dict[str, Tensor]:
+    """``BaseDecodeHead.loss_by_feat`` with optional soft targets.
+
+    :func:`resize_to_labels` then :func:`label_size_losses`. Without
+    ``soft_targets`` the result equals MMSeg's ``loss_by_feat``.
+
+    Args:
+        head (BaseDecodeHead): The head.
+        seg_logits (Tensor): (N, C, h, w) output of ``head.forward``.
+        data_samples (list[SegDataSample]): The batch, with ``gt_sem_seg``.
+        soft_targets (Tensor, optional): (N, C, H, W) soft targets at the
+            hard label's size (see :func:`stack_soft_targets`). Defaults to
+            None.
+        with_accuracy (bool): Whether to add ``acc_seg`` on the hard label.
+            Defaults to True.
+
+    Returns:
+        dict[str, Tensor]: Losses by ``loss_name`` (and ``acc_seg``).
+
+    Raises:
+        ValueError: If ``soft_targets`` does not have the shape
+            (N, head.out_channels, H, W) of the batch's labels.
+    """
+    seg_label = stack_labels(data_samples)
+    return label_size_losses(head,
+                             resize_to_labels(head, seg_logits, seg_label),
+                             seg_label, soft_targets, with_accuracy)

@@ -12,6 +12,7 @@ import mmseg_jml  # noqa: F401
 from mmseg_jml.datasets import SoftLabelSegDataset, SyntheticShapesDataset
 from mmseg_jml.datasets.transforms import (LoadSoftLabelMap,
                                            PackSoftSegInputs,
+                                           SoftLabelPixelData,
                                            gather_soft_label_map)
 
 SEEDS = range(12)
@@ -93,7 +94,8 @@ def test_soft_map_follows_image_pixel_for_pixel(coordinate_data_root, seed):
     label = sample['data_samples'].gt_sem_seg.data[0].numpy()
     image = sample['inputs'].numpy()  # BGR: (17, col, row)
     rows, cols = image[2].astype(int), image[1].astype(int)
-    assert soft.shape == (4, *label.shape) and soft.dtype == np.float32
+    # stored as float16, packed as float16 (half precision until the loss)
+    assert soft.shape == (4, *label.shape) and soft.dtype == np.float16
     np.testing.assert_array_equal(soft, original[:, rows, cols])
     np.testing.assert_array_equal(label,
                                   original.astype(np.float32).argmax(0)[
@@ -145,7 +147,7 @@ def test_soft_arg_max_equals_transformed_label(synthetic_data_root, name):
         counted = label != 255
         assert torch.equal(soft.argmax(0)[counted], label[counted].long())
         torch.testing.assert_close(
-            soft.sum(0)[counted],
+            soft.float().sum(0)[counted],
             torch.ones(int(counted.sum())),
             atol=2e-3,
             rtol=0)
@@ -265,14 +267,144 @@ def test_pack_without_soft_map_equals_pack_seg_inputs():
     assert plain['data_samples'].metainfo == ours['data_samples'].metainfo
 
 
-def test_pack_with_soft_map():
+@pytest.mark.parametrize('dtype', [np.float16, np.float32])
+def test_pack_keeps_the_stored_dtype(dtype):
     label, soft = _toy()
+    soft = soft.astype(dtype)
+    label[0, 0] = 255
     packed = PackSoftSegInputs()(_results(label, soft))
-    data = packed['data_samples'].gt_soft_sem_seg.data
-    assert data.dtype == torch.float32
-    assert torch.equal(data, torch.from_numpy(soft))
+    field = packed['data_samples'].gt_soft_sem_seg
+    assert isinstance(field, SoftLabelPixelData)
+    assert field.metainfo == dict(ignore_index=255)
+    assert field.data.dtype == torch.from_numpy(soft).dtype
+    expected = torch.from_numpy(soft).clone()
+    expected[:, 0, 0] = 0
+    assert torch.equal(field.data, expected)
+
+
+def test_pack_records_its_ignore_index():
+    label, soft = _toy()
+    label[0, 0] = 0
+    packed = PackSoftSegInputs(ignore_index=0)(_results(label, soft))
+    field = packed['data_samples'].gt_soft_sem_seg
+    assert field.metainfo['ignore_index'] == 0
+    assert not field.data[:, label == 0].any()
+
+
+def test_float16_targets_give_the_float32_losses():
+    """Packing in half precision loses nothing: the losses convert the
+    float16 values exactly, so they equal those on float32 copies."""
+    from mmseg_jml.models.losses import (JaccardMetricLoss,
+                                         KLDivergenceLoss,
+                                         SoftCrossEntropyLoss)
+    label, soft = _toy(height=16, width=16, classes=4)
+    half = PackSoftSegInputs()(_results(label, soft.astype(np.float16)))
+    target16 = half['data_samples'].gt_soft_sem_seg.data[None]
+    logits = torch.randn(1, 4, 16, 16, generator=torch.Generator().manual_seed(0))
+    for loss in (JaccardMetricLoss(), SoftCrossEntropyLoss(),
+                 KLDivergenceLoss()):
+        assert torch.equal(loss(logits, target16),
+                           loss(logits, target16.float()))
+
+
+def test_label_resized_alone_raises():
+    """A transform that resizes only the label (e.g. one resolved outside
+    the mmseg scope) is caught: without padding metadata a larger label
+    cannot be explained."""
+    import mmcv
+    label, soft = _toy()
+    results = _results(label, soft)
+    results['gt_seg_map'] = mmcv.imresize(
+        results['gt_seg_map'], (12, 9), interpolation='nearest')
+    with pytest.raises(ValueError, match=r'padding metadata .* got \(6, 8\) '
+                       'with pad_shape=None'):
+        gather_soft_label_map(results)
+    # a pad_shape of another size does not explain it either
+    results.update(pad_shape=(10, 12), pad_fixed_size=(12, 10),
+                   pad_size_divisor=None)
+    with pytest.raises(ValueError, match='padding metadata'):
+        gather_soft_label_map(results)
 
 
 def test_pack_rejects_non_int_ignore_index():
     with pytest.raises(TypeError, match='ignore_index to be an int'):
         PackSoftSegInputs(ignore_index='255')
+
+
+# ----------------------------------------------------------------------
+# a soft map that no segmentor reads is reported (once per process)
+# ----------------------------------------------------------------------
+@pytest.fixture
+def fresh_consumer_registry(monkeypatch):
+    import weakref
+
+    from mmseg_jml.datasets.transforms import formatting
+    monkeypatch.setattr(formatting, '_SOFT_LABEL_CONSUMERS',
+                        weakref.WeakSet())
+    monkeypatch.setattr(formatting, '_WARNED_UNUSED', False)
+
+
+def _model(synthetic_config, kind):
+    from mmengine.config import Config
+    from mmseg.registry import MODELS
+
+    from mmseg_jml.utils.runtime import revert_sync_bn_in_config
+    cfg = Config.fromfile(synthetic_config).model
+    revert_sync_bn_in_config(cfg)
+    cfg.type = kind
+    cfg.decode_head.loss_decode = [
+        dict(type='SoftCrossEntropyLoss', loss_weight=0.25),
+        dict(type='JaccardMetricLoss', loss_weight=0.75)
+    ]
+    return MODELS.build(cfg)
+
+
+def _packed_batch(seed=0):
+    label, soft = _toy(height=32, width=32, seed=seed)
+    packed = PackSoftSegInputs()(_results(label, soft))
+    return dict(inputs=[packed['inputs']],
+                data_samples=[packed['data_samples']])
+
+
+def _unused_warnings(record):
+    return [w for w in record if 'no segmentor in this process reads it'
+            in str(w.message)]
+
+
+def test_plain_encoder_decoder_warns_once_that_soft_maps_are_unused(
+        synthetic_config, fresh_consumer_registry):
+    import warnings
+    model = _model(synthetic_config, 'EncoderDecoder')
+    with pytest.warns(UserWarning, match=r"a plain EncoderDecoder trains on "
+                      r"the hard labels .*type='SoftLabelEncoderDecoder'"):
+        data = model.data_preprocessor(_packed_batch(), True)
+    assert torch.isfinite(model.loss(**data)['decode.loss_jml'])
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter('always')
+        model.data_preprocessor(_packed_batch(seed=1), True)
+    assert not _unused_warnings(record)  # once per process
+
+
+def test_soft_label_encoder_decoder_reads_them_silently(
+        synthetic_config, fresh_consumer_registry):
+    import gc
+    import warnings
+    model = _model(synthetic_config, 'SoftLabelEncoderDecoder')
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter('always')
+        data = model.data_preprocessor(_packed_batch(), True)
+        model.loss(**data)
+    assert not _unused_warnings(record)
+    # the registry holds weak references: once the reader is gone, the
+    # soft maps are unused again
+    del model, data
+    gc.collect()
+    with pytest.warns(UserWarning, match='no segmentor in this process'):
+        _model(synthetic_config, 'EncoderDecoder').data_preprocessor(
+            _packed_batch(), True)
+
+
+def test_register_soft_label_consumer_needs_a_module():
+    from mmseg_jml.datasets.transforms import register_soft_label_consumer
+    with pytest.raises(TypeError, match='expected an nn.Module, got str'):
+        register_soft_label_consumer('SoftLabelEncoderDecoder')

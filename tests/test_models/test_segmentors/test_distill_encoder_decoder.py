@@ -5,6 +5,7 @@ import os.path as osp
 
 import pytest
 import torch
+import torch.nn.functional as F
 
 import mmseg_jml  # noqa: F401,I001  (first: installs the mmcv.ops stand-in)
 from mmengine.config import Config
@@ -51,16 +52,20 @@ def _plain_cfg(synthetic_config, channels=16):
 
 
 def _write_teacher(directory, synthetic_config, name='teacher', channels=32,
-                   extra=''):
-    """A teacher config (the fixture, wider, SyncBN kept) and a checkpoint
-    of its (randomly initialised) model."""
+                   extra='', model=None):
+    """A teacher config (the fixture, wider, SyncBN kept, ``model`` merged
+    in) and a checkpoint of its (randomly initialised) model."""
     config = osp.join(str(directory), f'{name}.py')
+    model = dict(model or {})
     with open(config, 'w') as f:
         f.write(f'_base_ = [{synthetic_config!r}]\n'
                 f'model = dict(backbone=dict(base_channels={channels}), '
                 f'decode_head=dict(in_channels={channels}, '
-                f'channels={channels}))\n{extra}')
-    teacher = MODELS.build(_plain_cfg(synthetic_config, channels))
+                f'channels={channels}))\n'
+                f'model.update({model!r})\n{extra}')
+    cfg = Config.fromfile(config).model
+    revert_sync_bn_in_config(cfg)
+    teacher = MODELS.build(cfg)
     checkpoint = osp.join(str(directory), f'{name}.pth')
     torch.save({'state_dict': teacher.state_dict(), 'meta': {}}, checkpoint)
     return config, checkpoint
@@ -71,6 +76,17 @@ def teacher_files(synthetic_config, tmp_path_factory):
     directory = tmp_path_factory.mktemp('teacher')
     with DefaultScope.overwrite_default_scope('mmseg'):
         return _write_teacher(directory, synthetic_config)
+
+
+@pytest.fixture(scope='module')
+def teacher_aux_files(synthetic_config, tmp_path_factory):
+    """A teacher with an auxiliary head (for aux_distill_losses)."""
+    directory = tmp_path_factory.mktemp('teacher_aux')
+    with DefaultScope.overwrite_default_scope('mmseg'):
+        return _write_teacher(
+            directory,
+            synthetic_config,
+            model=dict(auxiliary_head=dict(_aux_head(32), _delete_=True)))
 
 
 def _kd_cfg(synthetic_config, teacher_files, **overrides):
@@ -98,6 +114,14 @@ def _aux_head(channels=16):
         loss_decode=dict(type='CrossEntropyLoss', loss_weight=0.4))
 
 
+def _aux_model(synthetic_config, teacher_aux_files):
+    """A student with an auxiliary head distilled from the teacher's."""
+    return MODELS.build(
+        _kd_cfg(synthetic_config, teacher_aux_files,
+                auxiliary_head=_aux_head(),
+                aux_distill_losses=[KD_LOSSES[0]]))
+
+
 def _batch(size=(32, 32), batch=2, seed=0):
     """A raw batch, as the dataloader gives it to ``train_step``."""
     gen = torch.Generator().manual_seed(seed)
@@ -123,11 +147,8 @@ def _state(module):
 # the teacher is frozen and outside the student
 # ----------------------------------------------------------------------
 def test_teacher_frozen_through_training_steps(synthetic_config,
-                                               teacher_files):
-    model = MODELS.build(
-        _kd_cfg(synthetic_config, teacher_files,
-                auxiliary_head=_aux_head(),
-                aux_distill_losses=[KD_LOSSES[0]]))
+                                               teacher_aux_files):
+    model = _aux_model(synthetic_config, teacher_aux_files)
     model.init_weights()
     model.train()
     teacher = model.teacher
@@ -177,11 +198,33 @@ def test_teacher_follows_device_and_dtype_conversions(synthetic_config,
     assert all(p.dtype == torch.float32 for p in model.teacher.parameters())
 
 
-def test_teacher_runs_once_per_batch(synthetic_config, teacher_files):
-    model = MODELS.build(
-        _kd_cfg(synthetic_config, teacher_files,
-                auxiliary_head=_aux_head(),
-                aux_distill_losses=[KD_LOSSES[0]]))
+def test_deepcopy_shares_the_teacher(synthetic_config, teacher_files):
+    """An EMA copy (MMEngine deep-copies the model) gets its own student and
+    the same frozen teacher; its conversions leave the teacher alone."""
+    from mmengine.model import ExponentialMovingAverage
+    model = MODELS.build(_kd_cfg(synthetic_config, teacher_files))
+    clone = copy.deepcopy(model)
+    assert clone.teacher is model.teacher
+    assert not {id(p) for p in clone.parameters()} & {
+        id(p) for p in model.parameters()}
+    for (name, ours), theirs in zip(model.state_dict().items(),
+                                    clone.state_dict().values()):
+        assert torch.equal(ours, theirs), name
+    ema = ExponentialMovingAverage(model)
+    assert ema.module.teacher is model.teacher
+    assert isinstance(ema.module, DistillEncoderDecoder)
+    # the copy trains (it shares the device) ...
+    data = clone.data_preprocessor(_batch(), True)
+    assert torch.isfinite(
+        clone.loss(data['inputs'], data['data_samples'])['decode.loss_kd_kl'])
+    # ... but converting the copy does not move the original's teacher
+    clone.double()
+    assert all(p.dtype == torch.float32 for p in model.teacher.parameters())
+    assert all(p.dtype == torch.float64 for p in clone.decode_head.parameters())
+
+
+def test_teacher_runs_once_per_batch(synthetic_config, teacher_aux_files):
+    model = _aux_model(synthetic_config, teacher_aux_files)
     calls = []
     model.teacher.backbone.register_forward_hook(
         lambda *args: calls.append(1))
@@ -193,6 +236,10 @@ def test_teacher_runs_once_per_batch(synthetic_config, teacher_files):
 # ----------------------------------------------------------------------
 # the losses
 # ----------------------------------------------------------------------
+def _labels(samples):
+    return torch.stack([s.gt_sem_seg.data[0] for s in samples])
+
+
 @pytest.mark.parametrize('temperature', [1.0, 2.0])
 def test_distill_losses_get_student_logits_and_teacher_probs(
         synthetic_config, teacher_files, temperature):
@@ -210,17 +257,166 @@ def test_distill_losses_get_student_logits_and_teacher_probs(
         t_logits = teacher.decode_head(teacher.extract_feat(inputs))
         s_logits = model.decode_head(model.extract_feat(inputs))
     probs = torch.softmax(t_logits / temperature, 1)
+    keep = (_labels(samples) != 255).float()  # rows 0-1 are ignored
+    assert 0 < keep.sum() < keep.numel()
     kl = KLDivergenceLoss(temperature=temperature, loss_weight=0.125)
     jml = JaccardMetricLoss(
         active_classes='label', threshold=0.01, loss_weight=0.375)
     torch.testing.assert_close(result['decode.loss_kd_kl'],
-                               kl(s_logits, probs))
+                               kl(s_logits, probs, weight=keep))
     torch.testing.assert_close(result['decode.loss_kd_jml'],
-                               jml(s_logits, probs))
+                               jml(s_logits, probs, weight=keep))
     # the ground-truth loss is MMSeg's own
     gt = model.decode_head.loss_by_feat(s_logits, samples)
     torch.testing.assert_close(result['decode.loss_ce'], gt['loss_ce'])
+    torch.testing.assert_close(result['decode.acc_seg'], gt['acc_seg'])
     assert result['decode.loss_kd_kl'].requires_grad
+
+
+def _kd_terms(model, inputs, samples, probs):
+    """The distillation terms of ``model.loss`` with the teacher's
+    probabilities replaced by ``probs`` (one tensor per teacher head)."""
+    model.teacher_probs = lambda *args, **kwargs: [p.clone() for p in probs]
+    try:
+        result = model.loss(inputs, samples)
+    finally:
+        del model.teacher_probs
+    return {k: v.detach() for k, v in result.items() if 'kd' in k}
+
+
+def _random_probs(shape, seed):
+    gen = torch.Generator().manual_seed(seed)
+    return torch.softmax(3 * torch.randn(shape, generator=gen), 1)
+
+
+def test_ignored_pixels_change_no_distillation_term(synthetic_config,
+                                                    teacher_aux_files):
+    """Official keep_mask = label != ignore: what the teacher says at an
+    ignored pixel changes neither the KL nor the teacher-JML term (decode
+    and auxiliary heads); at a counted pixel it does."""
+    model = _aux_model(synthetic_config, teacher_aux_files).eval()
+    data = model.data_preprocessor(_batch(), True)
+    inputs, samples = data['inputs'], data['data_samples']
+    ignored = _labels(samples) == 255
+    probs = [_random_probs((2, 3, 32, 32), seed) for seed in (1, 2)]
+    base = _kd_terms(model, inputs, samples, probs)
+    assert set(base) == {
+        'decode.loss_kd_kl', 'decode.loss_kd_jml', 'aux.loss_kd_kl'
+    }
+    at_ignored = []
+    for seed, p in zip((3, 4), probs):
+        other = _random_probs(p.shape, seed)
+        at_ignored.append(
+            torch.where(ignored.unsqueeze(1), other, p))
+    for key, value in _kd_terms(model, inputs, samples, at_ignored).items():
+        torch.testing.assert_close(value, base[key], rtol=0, atol=0)
+    # the same change at counted pixels moves every term
+    counted = [torch.where(ignored.unsqueeze(1), p, _random_probs(p.shape, 5))
+               for p in probs]
+    for key, value in _kd_terms(model, inputs, samples, counted).items():
+        assert not torch.isclose(value, base[key]), key
+
+
+def test_kl_term_equals_dense_reference_on_counted_pixels(
+        synthetic_config, teacher_files):
+    """T^2 KL averaged over the pixels whose label is not ignored, from
+    a dense float64 formula (independent of the loss module)."""
+    model = MODELS.build(_kd_cfg(synthetic_config, teacher_files)).eval()
+    data = model.data_preprocessor(_batch(), True)
+    inputs, samples = data['inputs'], data['data_samples']
+    probs = _random_probs((2, 3, 32, 32), 7)
+    terms = _kd_terms(model, inputs, samples, [probs])
+    with torch.no_grad():
+        s_logits = model.decode_head(model.extract_feat(inputs)).double()
+    p = probs.double()
+    per_pixel = (p * (p.log() - torch.log_softmax(s_logits, 1))).sum(1)
+    keep = _labels(samples) != 255
+    expected = 0.125 * per_pixel[keep].mean()
+    torch.testing.assert_close(terms['decode.loss_kd_kl'].double(), expected)
+
+
+def test_aux_kl_reads_the_teachers_aux_head(synthetic_config,
+                                            teacher_aux_files):
+    model = _aux_model(synthetic_config, teacher_aux_files).eval()
+    data = model.data_preprocessor(_batch(), True)
+    inputs, samples = data['inputs'], data['data_samples']
+    result = model.loss(inputs, samples)
+    with torch.no_grad():
+        teacher = model.teacher
+        t_feat = teacher.extract_feat(inputs)
+        t_aux = F.interpolate(
+            teacher.auxiliary_head(t_feat), (32, 32), mode='bilinear')
+        t_decode = teacher.decode_head(t_feat)
+        s_aux = F.interpolate(
+            model.auxiliary_head(model.extract_feat(inputs)), (32, 32),
+            mode='bilinear')
+    keep = (_labels(samples) != 255).float()
+    kl = KLDivergenceLoss(loss_weight=0.125)
+    torch.testing.assert_close(result['aux.loss_kd_kl'],
+                               kl(s_aux, torch.softmax(t_aux, 1), weight=keep))
+    assert not torch.isclose(
+        result['aux.loss_kd_kl'],
+        kl(s_aux, torch.softmax(t_decode, 1), weight=keep))
+
+
+def test_logits_resized_once_per_head(synthetic_config, teacher_aux_files,
+                                      monkeypatch):
+    """Each head's logits are resized to the label size once, and the
+    ground-truth and distillation losses share them: one resize per
+    student head and per teacher head."""
+    model = _aux_model(synthetic_config, teacher_aux_files)
+    data = model.data_preprocessor(_batch(), True)
+    calls = []
+    interpolate = F.interpolate
+
+    def counting(input, size=None, *args, **kwargs):
+        out = interpolate(input, size, *args, **kwargs)
+        if input.shape[1] == 3 and tuple(out.shape[-2:]) == (32, 32):
+            calls.append(input.requires_grad)
+        return out
+
+    monkeypatch.setattr(F, 'interpolate', counting)
+    result = model.loss(data['inputs'], data['data_samples'])
+    assert {'decode.loss_ce', 'decode.loss_kd_kl', 'aux.loss_ce',
+            'aux.loss_kd_kl'} <= set(result)
+    # teacher decode + teacher aux (no grad), student decode + student aux
+    assert sorted(calls) == [False, False, True, True]
+
+
+def test_cascade_teacher_uses_its_last_head(synthetic_config, tmp_path):
+    ocr = dict(
+        type='OCRHead',
+        in_channels=32,
+        in_index=4,
+        channels=16,
+        ocr_channels=8,
+        num_classes=3,
+        norm_cfg=dict(type='BN'),
+        align_corners=False,
+        loss_decode=dict(type='CrossEntropyLoss'))
+    fcn = dict(
+        _fixture_model(synthetic_config).decode_head.to_dict(),
+        in_channels=32,
+        channels=32)
+    config, checkpoint = _write_teacher(
+        tmp_path,
+        synthetic_config,
+        name='cascade',
+        model=dict(
+            type='CascadeEncoderDecoder', num_stages=2,
+            decode_head=[fcn, ocr]))
+    model = MODELS.build(_kd_cfg(synthetic_config, (config, checkpoint)))
+    teacher = model.teacher
+    assert type(teacher).__name__ == 'CascadeEncoderDecoder'
+    data = model.data_preprocessor(_batch(), True)
+    inputs, samples = data['inputs'], data['data_samples']
+    probs = model.teacher_probs(inputs, (32, 32))
+    assert len(probs) == 1
+    with torch.no_grad():  # MMSeg's own cascade inference, last head
+        expected = torch.softmax(
+            teacher.encode_decode(inputs, [dict(img_shape=(32, 32))]), 1)
+    torch.testing.assert_close(probs[0], expected)
+    assert torch.isfinite(model.loss(inputs, samples)['decode.loss_kd_jml'])
 
 
 def test_padding_is_not_distilled():
@@ -295,6 +491,33 @@ def test_aux_distill_losses_need_an_aux_head(synthetic_config,
         MODELS.build(
             _kd_cfg(synthetic_config, teacher_files,
                     aux_distill_losses=[KD_LOSSES[0]]))
+
+
+def test_aux_distill_losses_need_a_teacher_aux_head(synthetic_config,
+                                                    teacher_files):
+    with pytest.raises(ValueError, match=r'teacher of .* to have 1 '
+                       r'auxiliary head\(s\).*got 0: give the teacher '
+                       'config an auxiliary_head'):
+        MODELS.build(
+            _kd_cfg(synthetic_config, teacher_files,
+                    auxiliary_head=_aux_head(),
+                    aux_distill_losses=[KD_LOSSES[0]]))
+
+
+@pytest.mark.parametrize('which', ['config', 'checkpoint'])
+def test_missing_relative_teacher_file_names_path_and_fix(
+        synthetic_config, teacher_files, tmp_path, monkeypatch, which):
+    monkeypatch.chdir(tmp_path)
+    relative = osp.join('teachers', f'missing.{which}')
+    files = (relative, teacher_files[1]) if which == 'config' else (
+        teacher_files[0], relative)
+    with pytest.raises(FileNotFoundError) as info:
+        MODELS.build(_kd_cfg(synthetic_config, files))
+    message = str(info.value)
+    assert f'teacher {which} not found' in message
+    assert repr(str(tmp_path / relative)) in message  # the path it tried
+    assert '{{fileDirname}}' in message
+    assert repr(str(tmp_path)) in message  # the working directory
 
 
 @pytest.mark.parametrize('which', ['config', 'checkpoint'])

@@ -1,6 +1,7 @@
 """SoftLabelEncoderDecoder and the soft-target head losses it uses."""
 import copy
 import math
+import re
 
 import pytest
 import torch
@@ -149,17 +150,12 @@ def test_head_losses_route_soft_and_hard_targets():
         out['acc_seg'], head.loss_by_feat(logits, samples)['acc_seg'])
 
 
-def test_head_losses_with_custom_losses_and_no_accuracy():
-    head = _head(dict(type='CrossEntropyLoss'))
+def test_head_losses_without_accuracy():
+    head = _head(dict(type='KLDivergenceLoss'))
     _, samples = _batch(size=(8, 8))
     soft = stack_soft_targets(samples)
     out = head_losses(
-        head,
-        torch.randn(2, 3, 8, 8),
-        samples,
-        soft,
-        losses=[KLDivergenceLoss()],
-        with_accuracy=False)
+        head, torch.randn(2, 3, 8, 8), samples, soft, with_accuracy=False)
     assert list(out) == ['loss_kl']
 
 
@@ -170,6 +166,66 @@ def test_head_losses_reject_bad_soft_shape(shape):
     with pytest.raises(ValueError, match=r'expected soft targets of shape'):
         head_losses(head, torch.randn(2, 3, 8, 8), samples,
                     torch.zeros(shape))
+
+
+@pytest.mark.parametrize('dtype', [torch.float16, torch.float32])
+def test_stack_soft_targets_keeps_half_precision(dtype):
+    _, samples = _batch(size=(8, 8))
+    for sample in samples:
+        sample.gt_soft_sem_seg = PixelData(
+            data=sample.gt_soft_sem_seg.data.to(dtype))
+    soft = stack_soft_targets(samples, num_classes=3)
+    assert soft.dtype == dtype
+    samples[1].gt_soft_sem_seg = PixelData(
+        data=samples[1].gt_soft_sem_seg.data.double())
+    assert stack_soft_targets(samples).dtype == torch.float64
+
+
+def test_half_precision_soft_maps_give_the_same_losses(synthetic_config):
+    model = MODELS.build(_model_cfg(synthetic_config)).eval()
+    inputs, samples = _batch()
+    half = copy.deepcopy(samples)
+    for sample in half:
+        sample.gt_soft_sem_seg = PixelData(
+            data=sample.gt_soft_sem_seg.data.half())
+    single = copy.deepcopy(half)
+    for sample in single:
+        sample.gt_soft_sem_seg = PixelData(
+            data=sample.gt_soft_sem_seg.data.float())
+    with torch.no_grad():
+        ours, reference = model.loss(inputs, half), model.loss(inputs, single)
+    for key in reference:
+        assert torch.equal(ours[key], reference[key]), key
+
+
+@pytest.mark.parametrize('aux', [False, True])
+def test_ignore_index_of_packed_maps_must_match_the_heads(
+        synthetic_config, aux):
+    cfg = _model_cfg(synthetic_config)
+    if aux:  # the decode head agrees, the auxiliary head does not
+        cfg.auxiliary_head = dict(
+            type='FCNHead', in_channels=32, in_index=3, channels=8,
+            num_convs=1, num_classes=3, ignore_index=0,
+            loss_decode=dict(type='JaccardMetricLoss'))
+    else:
+        cfg.decode_head.ignore_index = 0
+    model = MODELS.build(cfg)
+    inputs, samples = _batch()
+    for sample in samples:
+        sample.gt_soft_sem_seg.set_metainfo(dict(ignore_index=255))
+    head = 'aux head (0)' if aux else 'decode head (0)'
+    with pytest.raises(ValueError, match=re.escape(
+            f'ignore_index of the {head}, got '
+            'PackSoftSegInputs(ignore_index=255)')):
+        model.loss(inputs, samples)
+
+
+def test_ignore_index_check_passes_on_agreement(synthetic_config):
+    model = MODELS.build(_model_cfg(synthetic_config))
+    inputs, samples = _batch()
+    for sample in samples:
+        sample.gt_soft_sem_seg.set_metainfo(dict(ignore_index=255))
+    assert torch.isfinite(model.loss(inputs, samples)['decode.loss_jml'])
 
 
 def test_stack_soft_targets_pads_to_label_size_with_zeros():
