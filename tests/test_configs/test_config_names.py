@@ -6,6 +6,7 @@ Names follow MMSeg: ``<method>_<model>_<G>xb<B>-<iters>_<dataset>-<H>x<W>.py``
 images per GPU, 40k iterations, Cityscapes, 512x1024 crops.
 """
 import ast
+import functools
 import glob
 import os.path as osp
 import re
@@ -18,6 +19,18 @@ CONFIGS = sorted(
     p for p in glob.glob(osp.join(REPO, 'configs', '**', '*.py'),
                          recursive=True)
     if f'{osp.sep}_base_{osp.sep}' not in p)
+
+#: the configs of the paper's experiments (the demo and digits sets are not)
+PAPER_DIRS = ('cityscapes', 'voc12aug', 'ade20k', 'deepglobe', 'ablations')
+PAPER_CONFIGS = [
+    p for p in CONFIGS
+    if osp.relpath(p, osp.join(REPO, 'configs')).split(osp.sep)[0] in
+    PAPER_DIRS
+]
+DEMO_CONFIGS = [
+    p for p in CONFIGS
+    if osp.relpath(p, osp.join(REPO, 'configs')).split(osp.sep)[0] == 'demo'
+]
 
 NAME = re.compile(r'^(?P<method>[a-z0-9-]+)_(?P<model>.+)_(?P<gpus>\d+)xb'
                   r'(?P<batch>\d+)-(?P<iters>\d+k?)_(?P<dataset>[a-z0-9]+)-'
@@ -32,6 +45,12 @@ DATASETS = {
     'deepglobe': 'DeepGlobeLandDataset',
     'mnistscenes': 'MNISTScenesDataset',
 }
+
+
+@functools.lru_cache(maxsize=None)
+def _load(path):
+    """Each config is read once for the whole module (read only)."""
+    return Config.fromfile(path)
 
 
 def _crop_size(pipeline):
@@ -59,7 +78,7 @@ def test_there_are_configs():
 def test_config_name_matches_body(path):
     match = NAME.match(osp.splitext(osp.basename(path))[0])
     assert match, f'{osp.basename(path)} does not follow the naming scheme'
-    cfg = Config.fromfile(path)
+    cfg = _load(path)
     iters = match['iters']
     expected_iters = int(iters[:-1]) * 1000 if iters.endswith('k') else int(
         iters)
@@ -76,7 +95,7 @@ def test_config_name_matches_body(path):
 @pytest.mark.parametrize(
     'path', CONFIGS, ids=[osp.relpath(p, REPO) for p in CONFIGS])
 def test_distillation_config_names_teacher_then_student(path):
-    cfg = Config.fromfile(path)
+    cfg = _load(path)
     match = NAME.match(osp.splitext(osp.basename(path))[0])
     if cfg.model.type != 'DistillEncoderDecoder':
         assert '-to-' not in match['model']
@@ -124,3 +143,61 @@ def _inheritance_depth(config_path):
     'path', CONFIGS, ids=[osp.relpath(p, REPO) for p in CONFIGS])
 def test_config_inheritance_depth_at_most_three(path):
     assert _inheritance_depth(path) <= 3
+
+
+def _losses(model):
+    """Every loss config of a model: both heads and the distillation ones."""
+    losses = list(model.decode_head.loss_decode)
+    losses += list(model.get('distill_losses') or [])
+    if model.get('auxiliary_head') is not None:
+        losses += list(model.auxiliary_head.loss_decode)
+        losses += list(model.get('aux_distill_losses') or [])
+    return losses
+
+
+def test_paper_and_demo_configs_are_found():
+    assert len(PAPER_CONFIGS) == 126
+    assert DEMO_CONFIGS
+
+
+@pytest.mark.parametrize(
+    'path', PAPER_CONFIGS, ids=[osp.relpath(p, REPO) for p in PAPER_CONFIGS])
+def test_paper_config_recipe(path):
+    """Pretrained backbones by default, JML only on the decode head and
+    summed over the ranks, an auxiliary head, slide inference and the
+    official metrics (docs/recipes.md)."""
+    cfg = _load(path)
+    model = cfg.model
+    backbone = model.backbone
+    if backbone.type == 'TIMMBackbone':
+        assert backbone.pretrained is True
+    else:
+        assert backbone.type == 'MixVisionTransformer'
+        assert backbone.init_cfg.type == 'Pretrained'
+        assert backbone.init_cfg.checkpoint.startswith('https://')
+    assert model.pretrained is None
+    jml = [
+        loss for loss in _losses(model)
+        if loss['type'] == 'JaccardMetricLoss'
+    ]
+    method = NAME.match(osp.splitext(osp.basename(path))[0])['method']
+    assert bool(jml) == ('jml' in method or 'sjl' in method)
+    assert all(loss['reduce_across_ranks'] is True for loss in jml)
+    assert all(loss['type'] != 'JaccardMetricLoss'
+               for loss in model.auxiliary_head.loss_decode)
+    assert model.test_cfg.mode == 'slide'
+    assert [m['type'] for m in cfg.test_evaluator] == [
+        'IoUMetric', 'FineGrainedIoUMetric', 'CalibrationMetric'
+    ]
+    if model.type == 'DistillEncoderDecoder':
+        assert osp.isfile(model.teacher_config)
+
+
+@pytest.mark.parametrize(
+    'path', DEMO_CONFIGS, ids=[osp.relpath(p, REPO) for p in DEMO_CONFIGS])
+def test_demo_config_trains_from_scratch(path):
+    """The CPU demo downloads nothing: no pretrained weights anywhere."""
+    model = _load(path).model
+    assert model.get('pretrained') is None
+    assert model.backbone.get('init_cfg') is None
+    assert not model.backbone.get('pretrained', False)
