@@ -3,6 +3,10 @@
 Every run is a work dir of ``tools/test.py``; its metrics are read from the
 newest ``<work_dir>/<timestamp>/<timestamp>.json`` (the file MMEngine writes
 after testing, e.g. ``{"aAcc": 97.75, "mIoU": 91.09, "ECE": 3.2, ...}``).
+When a newer ``<timestamp>`` run of the work dir left no such file (a test
+that never finished, or a later training), the older numbers are still
+reported but with a warning that names the newer run; an unreadable json
+(e.g. truncated) is skipped with a warning instead of aborting the table.
 
 Runs are given in one of two ways (both may be combined)::
 
@@ -45,8 +49,9 @@ from typing import (Dict, Iterable, List, Literal, Mapping, Optional,
                     Sequence, Tuple)
 
 __all__ = [
-    'PAPER_METHODS', 'BUILTIN_PAPER_NUMBERS', 'Run', 'Cell',
-    'find_metrics_json', 'load_run_metrics', 'parse_run_spec',
+    'PAPER_METHODS', 'BUILTIN_PAPER_NUMBERS', 'BUILTIN_PAPER_FOLD_NUMBERS',
+    'bls_grid_position', 'to_eps_grid', 'to_fold_tables', 'Run', 'RunState', 'Cell',
+    'inspect_run', 'run_warnings', 'find_metrics_json', 'load_run_metrics', 'parse_run_spec',
     'collect_runs', 'summarize', 'load_paper_numbers', 'to_markdown',
     'to_csv', 'main'
 ]
@@ -75,17 +80,31 @@ BUILTIN_PAPER_NUMBERS: Dict[Tuple[str, str, str], float] = {
     ('VOC DL3-R18', 'mIoU', 'JML-KD'): 76.25,
     ('VOC PSP-R18', 'mIoU', 'CE'): 72.10,
     ('VOC PSP-R18', 'mIoU', 'JML-KD'): 75.36,
+    # Table 14, mean of the five folds of BUILTIN_PAPER_FOLD_NUMBERS.
+    ('DeepGlobe DL3-R18', 'mIoU', 'CE-KD'): 66.398,
+    ('DeepGlobe DL3-R18', 'mIoU', 'JML-KD'): 67.624,
+}
+
+#: (model, metric, method) -> the paper's numbers of folds 0-4 (Table 14,
+#: ``shared/paper/known-numbers.md``: "KD with DL3-R18", rows CE and JML,
+#: read as the CE-KD and JML-KD students).
+BUILTIN_PAPER_FOLD_NUMBERS: Dict[Tuple[str, str, str], Tuple[float, ...]] = {
+    ('DeepGlobe DL3-R18', 'mIoU', 'CE-KD'): (64.93, 67.47, 66.22, 66.37,
+                                            67.00),
+    ('DeepGlobe DL3-R18', 'mIoU', 'JML-KD'): (67.20, 67.96, 67.50, 67.62,
+                                             67.84),
 }
 
 
 @dataclass
 class Run:
-    """One run: its labels, its work dir and its metrics (None: no test
-    metrics found)."""
+    """One run: its labels, its work dir, its metrics (None: no test
+    metrics found) and the warnings of :func:`inspect_run`."""
     model: str
     method: str
     work_dir: str
     metrics: Optional[Dict[str, float]] = None
+    warnings: List[str] = field(default_factory=list)
 
 
 @dataclass
@@ -109,30 +128,50 @@ class Cell:
         return statistics.stdev(self.values) if self.n >= 2 else None
 
 
-def find_metrics_json(work_dir: str) -> Optional[str]:
-    """The newest ``<work_dir>/<timestamp>/<timestamp>.json``, or None.
+@dataclass
+class RunState:
+    """What a work dir holds: the metrics to report and how much to trust
+    them.
 
-    ``work_dir`` may also be a ``<timestamp>`` directory itself.
+    Attributes:
+        metrics: The numbers of the newest readable test metrics json, or
+            None when the work dir has none.
+        json_path: The file ``metrics`` came from, or None.
+        finished: True only when that json belongs to the newest
+            ``<timestamp>`` run of the work dir: a newer run without test
+            metrics (a test that never finished or failed, or a later
+            training) makes the reported numbers stale.
+        warnings: Human-readable notes: stale results (naming the newer
+            runs) and unreadable json files that were skipped.
     """
+    metrics: Optional[Dict[str, float]] = None
+    json_path: Optional[str] = None
+    finished: bool = False
+    warnings: List[str] = field(default_factory=list)
+
+
+def _timestamp_dirs(work_dir: str) -> List[str]:
+    """The ``<timestamp>`` run directories of a work dir, newest first (the
+    work dir itself when it is one)."""
     if not osp.isdir(work_dir):
-        return None
+        return []
     name = osp.basename(osp.normpath(work_dir))
-    if _TIMESTAMP.match(name) and osp.isfile(
-            osp.join(work_dir, f'{name}.json')):
-        return osp.join(work_dir, f'{name}.json')
-    for sub in sorted(os.listdir(work_dir), reverse=True):
-        path = osp.join(work_dir, sub, f'{sub}.json')
-        if _TIMESTAMP.match(sub) and osp.isfile(path):
-            return path
-    return None
+    if _TIMESTAMP.match(name):
+        return [work_dir]
+    return [
+        osp.join(work_dir, sub)
+        for sub in sorted(os.listdir(work_dir), reverse=True)
+        if _TIMESTAMP.match(sub) and osp.isdir(osp.join(work_dir, sub))
+    ]
 
 
-def load_run_metrics(work_dir: str) -> Optional[Dict[str, float]]:
-    """The test metrics of a work dir (numbers only), or None if there are
-    none."""
-    path = find_metrics_json(work_dir)
-    if path is None:
-        return None
+def _read_metrics_json(path: str) -> Dict[str, float]:
+    """The numeric entries of a metrics json.
+
+    Raises:
+        ValueError: If the file is not valid JSON (e.g. truncated) or not
+            a JSON object.
+    """
     with open(path) as f:
         try:
             data = json.load(f)
@@ -147,6 +186,65 @@ def load_run_metrics(work_dir: str) -> Optional[Dict[str, float]]:
         for k, v in data.items()
         if isinstance(v, (int, float)) and not isinstance(v, bool)
     }
+
+
+def inspect_run(work_dir: str) -> RunState:
+    """Read the test metrics of a work dir and judge whether they are
+    current.
+
+    ``tools/test.py`` (MMEngine's ``LoggerHook``) writes
+    ``<work_dir>/<timestamp>/<timestamp>.json`` when a test finishes; a
+    training run or an unfinished test leaves a ``<timestamp>`` directory
+    without it. The newest readable json is reported; every newer run
+    directory without one makes it stale (a warning names those runs), and
+    an unreadable json (truncated, not an object) is skipped with a warning
+    instead of aborting.
+
+    Args:
+        work_dir (str): A work dir, or one ``<timestamp>`` directory.
+
+    Returns:
+        RunState: The metrics (None if there are none), their file, whether
+        they come from the newest run, and the warnings.
+    """
+    state = RunState()
+    newer: List[str] = []
+    for run_dir in _timestamp_dirs(work_dir):
+        name = osp.basename(osp.normpath(run_dir))
+        path = osp.join(run_dir, f'{name}.json')
+        if osp.isfile(path):
+            try:
+                state.metrics = _read_metrics_json(path)
+            except (OSError, ValueError) as error:
+                state.warnings.append(
+                    f'skipped unreadable test results: {error}')
+            else:
+                state.json_path = path
+                break
+        newer.append(name)
+    if state.metrics is not None and newer:
+        state.warnings.append(
+            f'stale results in {work_dir}: reporting {state.json_path}, but '
+            f'the newer run(s) {", ".join(reversed(newer))} left no readable '
+            f'test results (a test that did not finish, or a later training'
+            f'); rerun the test')
+    state.finished = state.metrics is not None and not newer
+    return state
+
+
+def find_metrics_json(work_dir: str) -> Optional[str]:
+    """The newest readable ``<work_dir>/<timestamp>/<timestamp>.json``, or
+    None (see :func:`inspect_run` for whether it is current).
+
+    ``work_dir`` may also be a ``<timestamp>`` directory itself.
+    """
+    return inspect_run(work_dir).json_path
+
+
+def load_run_metrics(work_dir: str) -> Optional[Dict[str, float]]:
+    """The test metrics of a work dir (numbers only), or None if there are
+    none; see :func:`inspect_run` for the warnings."""
+    return inspect_run(work_dir).metrics
 
 
 def parse_run_spec(spec: str,
@@ -186,7 +284,8 @@ def collect_runs(specs: Sequence[str] = (),
 
     Returns:
         list[Run]: The runs, with ``metrics=None`` where no test metrics
-        were found (they count as missing runs).
+        were found (they count as missing runs), and the warnings of
+        :func:`inspect_run` (stale or unreadable results).
     """
     default_model = model if model is not None else DEFAULT_MODEL
     found: List[Tuple[str, str, str]] = [
@@ -204,9 +303,13 @@ def collect_runs(specs: Sequence[str] = (),
                 for run in _subdirs(method_dir):
                     found.append(
                         (model_name, method, osp.join(method_dir, run)))
-    return [
-        Run(m, meth, wd, load_run_metrics(wd)) for m, meth, wd in found
-    ]
+    runs = []
+    for model_name, method, work_dir in found:
+        state = inspect_run(work_dir)
+        runs.append(
+            Run(model_name, method, work_dir, state.metrics,
+                state.warnings))
+    return runs
 
 
 def _metric_value(metrics: Mapping[str, float], name: str) -> Optional[float]:
@@ -386,6 +489,197 @@ def to_csv(cells: Mapping[Tuple[str, str, str], Cell],
     return out.getvalue()
 
 
+_BLS_METHOD = re.compile(
+    r'^(?P<loss>[A-Z0-9]+)-(?P<kind>BLS|LS)(?:-K(?P<k>\d+))?'
+    r'(?:-E(?P<eps>\d+))?$')
+
+
+def bls_grid_position(method: str) -> Optional[Tuple[str, str, float]]:
+    """``(loss, kernel, epsilon)`` of a label-smoothing method label, or None.
+
+    ``JML-BLS`` is kernel 3, ε 0.5 (the main runs); ``-K<k>`` sets the
+    kernel, ``-E<d><d...>`` the ε (``E01`` = 0.1, ``E05`` = 0.5); ``-LS``
+    (every pixel smoothed) has the kernel ``all``.
+    """
+    match = _BLS_METHOD.match(method)
+    if match is None:
+        return None
+    if match['kind'] == 'LS':
+        kernel = 'all'
+    else:
+        kernel = f'k={match["k"] or 3}'
+    eps = match['eps']
+    epsilon = 0.5 if eps is None else float(f'{eps[0]}.{eps[1:] or 0}')
+    return match['loss'], kernel, epsilon
+
+
+def to_eps_grid(cells: Mapping[Tuple[str, str, str], Cell],
+                metric: str = 'mIoU',
+                decimals: int = 2) -> Tuple[str, str]:
+    """Figures 4 and 5 as tables: rows (model, loss, kernel), columns ε,
+    cells ``mean ± std`` of ``metric``; the best ε of each row (highest
+    mean, or lowest for calibration errors, metrics containing ``ECE``) is
+    in bold and named in the last column.
+
+    Args:
+        cells: From :func:`summarize`.
+        metric: The metric of the grid.
+        decimals: Decimals of the Markdown cells.
+
+    Returns:
+        tuple[str, str]: Markdown and CSV (``<eps>``, ``<eps>_std``,
+        ``<eps>_n`` per ε, then ``best_eps``). Methods outside the grid are
+        listed below the Markdown table.
+    """
+    lower_is_better = 'ECE' in metric
+    grid: Dict[Tuple[str, str, str], Dict[float, Cell]] = {}
+    others = []
+    for (model, name, method), cell in cells.items():
+        if name != metric:
+            continue
+        position = bls_grid_position(method)
+        if position is None:
+            others.append((model, method, cell))
+            continue
+        loss, kernel, eps = position
+        grid.setdefault((model, loss, kernel), {})[eps] = cell
+    columns = sorted({eps for row in grid.values() for eps in row})
+
+    def kernel_key(row):
+        kernel = row[2]
+        return (row[0], row[1], kernel == 'all',
+                int(kernel[2:]) if kernel != 'all' else 0)
+
+    rows = sorted(grid, key=kernel_key)
+    best = {}
+    for row in rows:
+        means = {e: c.mean for e, c in grid[row].items() if c.mean is not None}
+        if means:
+            pick = min if lower_is_better else max
+            best[row] = pick(means, key=means.get)
+    lines = [
+        '| model | loss | kernel | ' + ' | '.join(f'ε={e:g}' for e in columns)
+        + ' | best ε |', '|' + '---|' * (len(columns) + 4)
+    ]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator='\n')
+    writer.writerow(['model', 'loss', 'kernel'] + [
+        f'{e:g}{s}' for e in columns for s in ('', '_std', '_n')
+    ] + ['best_eps'])
+    for row in rows:
+        texts, values = [], list(row)
+        for eps in columns:
+            cell = grid[row].get(eps)
+            text = _format_cell(cell, decimals)
+            texts.append(f'**{text}**' if best.get(row) == eps else text)
+            values += ['', '', '0'] if cell is None else [
+                '' if cell.mean is None else repr(cell.mean),
+                '' if cell.std is None else repr(cell.std),
+                str(cell.n)
+            ]
+        chosen = f'{best[row]:g}' if row in best else MISSING
+        lines.append('| ' + ' | '.join(list(row) + texts + [chosen]) + ' |')
+        writer.writerow(values + ['' if row not in best else best[row]])
+    lines.append('')
+    lines.append(f'Cells: {metric}, mean ± sample std (ddof=1) over runs; '
+                 f'bold: the best ε of the row; {MISSING}: no run.')
+    for model, method, cell in others:
+        lines.append(f'- not in the grid: {model} {method}: '
+                     f'{_format_cell(cell, decimals)}')
+    return '\n'.join(lines) + '\n', out.getvalue()
+
+
+def to_fold_tables(
+    runs: Sequence[Run],
+    folds: Sequence[Optional[int]],
+    metric: str = 'mIoU',
+    paper_folds: Optional[Mapping[Tuple[str, str, str],
+                                  Sequence[float]]] = None,
+    decimals: int = 2
+) -> Tuple[str, str]:
+    """Table 14's layout: rows (model, method), one column per fold and the
+    mean ± sample std over folds, the paper's numbers beside ours.
+
+    Args:
+        runs: From :func:`collect_runs`.
+        folds: The fold of each run (same order).
+        metric: The metric of the table.
+        paper_folds: ``(model, metric, method)`` -> the paper's number of
+            every fold (fold k at index k).
+        decimals: Decimals of the Markdown cells.
+
+    Returns:
+        tuple[str, str]: Markdown and CSV (``fold<k>``, ``fold<k>_paper``,
+        then ``mean``, ``std``, ``n``, ``paper_mean``, ``paper_std``).
+    """
+    if len(runs) != len(folds):
+        raise ValueError(f'expected one fold per run, got {len(folds)} '
+                         f'folds for {len(runs)} runs')
+    if any(fold is None for fold in folds):
+        raise ValueError('expected a fold for every run, got None')
+    table: Dict[Tuple[str, str], Dict[int, List[float]]] = {}
+    for run, fold in zip(runs, folds):
+        values = table.setdefault((run.model, run.method), {})
+        value = None if run.metrics is None else _metric_value(
+            run.metrics, metric)
+        values.setdefault(fold, [])
+        if value is not None:
+            values[fold].append(value)
+    columns = sorted({f for row in table.values() for f in row})
+
+    def number(x: Optional[float]) -> str:
+        return MISSING if x is None else f'{x:.{decimals}f}'
+
+    lines = [
+        '| model | method | ' + ' | '.join(f'fold {f}' for f in columns) +
+        ' | mean ± std |', '|' + '---|' * (len(columns) + 3)
+    ]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator='\n')
+    writer.writerow(['model', 'method'] + [
+        f'fold{f}{s}' for f in columns for s in ('', '_paper')
+    ] + ['mean', 'std', 'n', 'paper_mean', 'paper_std'])
+    for (model, method), values in table.items():
+        paper = (paper_folds or {}).get((model, metric, method))
+        texts, row = [], [model, method]
+        means = []
+        for fold in columns:
+            vals = values.get(fold, [])
+            mean = statistics.fmean(vals) if vals else None
+            if mean is not None:
+                means.append(mean)
+            ref = paper[fold] if paper and fold < len(paper) else None
+            text = number(mean)
+            if ref is not None:
+                text += f' (paper {ref:.{decimals}f})'
+            texts.append(text)
+            row += ['' if mean is None else repr(mean),
+                    '' if ref is None else repr(ref)]
+        cell = Cell(values=means, num_runs=len(columns))
+        total = _format_cell(cell, decimals)
+        paper_mean = paper_std = None
+        if paper:
+            paper_mean = statistics.fmean(paper)
+            paper_std = statistics.stdev(paper) if len(paper) > 1 else None
+            total += f' (paper {paper_mean:.{decimals}f}'
+            if paper_std is not None:
+                total += f' ± {paper_std:.{decimals}f}'
+            total += ')'
+        lines.append('| ' + ' | '.join([model, method] + texts + [total]) +
+                     ' |')
+        row += [
+            '' if cell.mean is None else repr(cell.mean),
+            '' if cell.std is None else repr(cell.std),
+            str(cell.n), '' if paper_mean is None else repr(paper_mean),
+            '' if paper_std is None else repr(paper_std)
+        ]
+        writer.writerow(row)
+    lines.append('')
+    lines.append(f'Cells: {metric} per fold; last column: mean ± sample std '
+                 f'(ddof=1) over folds; {MISSING}: no run.')
+    return '\n'.join(lines) + '\n', out.getvalue()
+
+
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description='Summarize test metrics of several runs as mean ± std '
@@ -418,14 +712,24 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     return args
 
 
+def run_warnings(runs: Iterable[Run]) -> List[str]:
+    """One line per problem of the runs: missing, stale or unreadable test
+    results."""
+    lines = []
+    for run in runs:
+        lines += [f'warning: {text}' for text in run.warnings]
+        if run.metrics is None:
+            lines.append(f'warning: no test metrics (<timestamp>/'
+                         f'<timestamp>.json) in {run.work_dir}; counted as a '
+                         f'missing run')
+    return lines
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parse_args(argv)
     runs = collect_runs(args.runs, args.root, args.model)
-    for run in runs:
-        if run.metrics is None:
-            print(f'warning: no test metrics (<timestamp>/<timestamp>.json) '
-                  f'in {run.work_dir}; counted as a missing run',
-                  file=sys.stderr)
+    for line in run_warnings(runs):
+        print(line, file=sys.stderr)
     paper = load_paper_numbers(args.paper_numbers) \
         if args.paper_numbers else None
     cells = summarize(runs, args.metrics, paper)

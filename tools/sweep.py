@@ -1,32 +1,62 @@
-"""Run a list of configs x seeds, skip finished runs, summarise the results.
+"""Run a list of configs x seeds (or folds), teachers before their students,
+skip finished runs, summarise the results.
 
 Usage::
 
     python tools/sweep.py CONFIG_OR_LIST [...] --seeds 0 1 2 \\
-        [--work-root work_dirs/sweep] [--launcher local|dist|slurm]
-        [--gpus N] [--partition P] [--dry-run] [--metrics mIoU ECE ...]
-        [--cfg-options KEY=VALUE ...]
+        [--folds 0 1 2 3 4] [--work-root work_dirs/sweep]
+        [--launcher local|dist|slurm] [--gpus N] [--gpus-per-node N]
+        [--partition P] [--dry-run] [--metrics mIoU ECE ...]
+        [--layout paper|eps-grid|folds] [--cfg-options KEY=VALUE ...]
 
 Each argument is a config file or a text file listing configs (one per line,
-``#`` comments). Every (config, seed) trains into
-``<work-root>/<config name>/seed<k>`` and is then tested on its last
-checkpoint; a run whose work dir already holds test metrics is skipped, so
-an interrupted sweep resumes where it stopped.
+``#`` comments, e.g. ``configs/tables/table1_cityscapes.txt``); a list file
+may set the table layout with a line ``#! layout: eps-grid`` and the folds
+with ``#! folds: 0 1 2 3 4`` (the command line wins). Every (config, seed)
+trains into ``<work-root>/<config name>/seed<k>`` and is then tested on its
+last checkpoint; a run whose newest ``<timestamp>`` directory holds test
+metrics is skipped, so an interrupted sweep resumes where it stopped.
+
+With ``--folds`` every config runs once per fold (with the one ``--seeds``
+value) into ``<work-root>/<config name>/fold<k>``; the fold is set by the
+``--fold-options`` templates (default: DeepGlobe Land's
+``splits/fold{fold}_{train,val}.txt`` ``ann_file`` of the train, val and test
+dataloaders).
+
+Distillation: a student config (``model.teacher_config``, resolved by
+MMEngine's ``Config``, so ``{{fileDirname}}`` paths work) runs after its
+teacher, and every student run gets the checkpoint that its teacher's run of
+the same seed (fold) writes in this sweep (``--cfg-options
+model.teacher_checkpoint=<work-root>/<teacher>/seed<k>/iter_<N>.pth``), so it
+never reads a run from outside the sweep. A teacher missing from the list is
+added before its first student. A failed run is reported and the sweep goes
+on; the students of a failed teacher are reported and skipped; the exit
+status is 1 if anything failed or was skipped.
 
 Launchers: ``local`` runs ``tools/train.py`` and ``tools/test.py`` here, one
-after the other. ``dist`` and ``slurm`` print the ``tools/dist_*.sh`` /
-``tools/slurm_*.sh`` commands for a GPU machine or cluster instead of running
-them (``--dry-run`` prints the local commands). Afterwards the table of all
-finished runs is printed and written to ``<work-root>/results.{md,csv}`` by
-``tools/summarize_results.py``: rows (model, metric), one column per method,
-mean ± std over seeds. ``--cfg-options`` are passed to every train and
-test command.
+after the other. ``dist`` prints the ``tools/dist_*.sh`` commands (one line
+per run, in order; a student's line runs only if its teacher's checkpoint
+exists); ``slurm`` prints ``sbatch --parsable`` submissions of
+``tools/slurm_*.sh`` whose job ids become ``--dependency=afterok:`` of the
+students (``--kill-on-invalid-dep=yes``: a failed teacher cancels them).
+``--dry-run`` prints the ordered plan (config, seed or fold, work dir,
+teacher checkpoint) and the commands, and runs nothing.
 
-Method and model labels come from the config name
+Afterwards the table of all finished runs is printed and written to
+``<work-root>/results.{md,csv}`` by ``tools/summarize_results.py``, with
+warnings for stale or unreadable results. Layouts: ``paper`` (rows (model,
+metric), one column per method, mean ± sample std over seeds or folds, the
+paper's surviving numbers beside ours), ``eps-grid`` (Figures 4 and 5: rows
+(model, BLS kernel), columns ε, mean ± std of the first metric, the best ε
+of each row in bold) and ``folds`` (Table 14: rows (model, method), one
+column per fold and the mean ± std, with the paper's per-fold numbers).
+
+Labels come from the config name
 (``<method>_<model parts>_<NxbM>-<iters>_<dataset>-<crop>.py``): the method is
 the first part upper-cased (``jml-bls`` -> ``JML-BLS``), the model the parts
-up to the schedule (``deeplabv3_r18-d8``); a distillation config names
-``<teacher>-to-<student>`` there, and its row is the student's.
+up to the schedule (``deeplabv3_r18-d8``; a distillation config names
+``<teacher>-to-<student>`` there, and its row is the student's). Table rows
+use the paper's short names (``Cityscapes DL3-R18``) where known.
 """
 import argparse
 import os
@@ -35,7 +65,9 @@ import re
 import shlex
 import subprocess
 import sys
-from typing import List, Optional, Sequence, Tuple
+from dataclasses import dataclass, field
+from typing import (Callable, Dict, List, Literal, Mapping, Optional,
+                    Sequence, Tuple)
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, osp.join(REPO, 'tools'))
@@ -43,14 +75,39 @@ import summarize_results  # noqa: E402
 
 _SCHEDULE = re.compile(r'^\d+xb\d+-\d+k?$')
 DEFAULT_METRICS = ('mIoU', 'mIoU_I', 'mIoU_C', 'aAcc', 'ECE', 'BECE')
+#: ``--fold-options`` default: DeepGlobe Land's split files.
+DEFAULT_FOLD_OPTIONS = (
+    'train_dataloader.dataset.ann_file=splits/fold{fold}_train.txt',
+    'val_dataloader.dataset.ann_file=splits/fold{fold}_val.txt',
+    'test_dataloader.dataset.ann_file=splits/fold{fold}_val.txt')
+#: The paper's short names of the data sets and models (table rows).
+DATASET_LABELS = {
+    'cityscapes': 'Cityscapes',
+    'voc12aug': 'VOC',
+    'ade20k': 'ADE20K',
+    'deepglobe': 'DeepGlobe',
+    'mni152': 'MNI152',
+}
+MODEL_LABELS = {
+    'deeplabv3_r101-d8': 'DL3-R101',
+    'deeplabv3_r50-d8': 'DL3-R50',
+    'deeplabv3_r18-d8': 'DL3-R18',
+    'deeplabv3_m-v2-d8': 'DL3-MB2',
+    'deeplabv3plus_r101-d8': 'DL3+-R101',
+    'pspnet_r18-d8': 'PSP-R18',
+    'unet-head_r50': 'UNet-R50',
+    'unet-head_r18': 'UNet-R18',
+    'unet-head_m-v2': 'UNet-MB2',
+    'segformer_mit-b0': 'SegFormer-B0',
+    'segformer_mit-b1': 'SegFormer-B1',
+    'segformer_mit-b3': 'SegFormer-B3',
+    'segformer_mit-b5': 'SegFormer-B5',
+}
+Layout = Literal['paper', 'eps-grid', 'folds']
+LAYOUTS: Tuple[str, ...] = ('paper', 'eps-grid', 'folds')
 
 
-def config_labels(config: str) -> Tuple[str, str]:
-    """``(method, model)`` labels parsed from a config file name.
-
-    Raises:
-        ValueError: If the name has no ``<gpus>xb<batch>-<iters>`` part.
-    """
+def _name_parts(config: str) -> Tuple[List[str], int]:
     parts = osp.splitext(osp.basename(config))[0].split('_')
     for index, part in enumerate(parts):
         if _SCHEDULE.match(part):
@@ -62,8 +119,58 @@ def config_labels(config: str) -> Tuple[str, str]:
     if index < 2:
         raise ValueError(f'expected <method>_<model>_ before the schedule in '
                          f'{osp.basename(config)}')
+    return parts, index
+
+
+def config_labels(config: str) -> Tuple[str, str]:
+    """``(method, model)`` labels parsed from a config file name.
+
+    Raises:
+        ValueError: If the name has no ``<gpus>xb<batch>-<iters>`` part.
+    """
+    parts, index = _name_parts(config)
     model = '_'.join(parts[1:index])
     return parts[0].upper(), model.split('-to-')[-1]
+
+
+def table_labels(config: str) -> Tuple[str, str]:
+    """``(method, row)`` of a config in the sweep's tables: the row is
+    ``<data set> <model>`` in the paper's short names where known
+    (``Cityscapes DL3-R18``), else the names of the config file."""
+    method, model = config_labels(config)
+    parts, index = _name_parts(config)
+    dataset = re.sub(r'-\d+x\d+$', '', '_'.join(parts[index + 1:]))
+    dataset = DATASET_LABELS.get(dataset, dataset)
+    row = MODEL_LABELS.get(model, model)
+    return method, f'{dataset} {row}' if dataset else row
+
+
+def _read_list(path: str) -> Tuple[List[str], Dict[str, str]]:
+    """Configs and ``#! key: value`` directives of a list file."""
+    configs, directives = [], {}
+    with open(path) as f:
+        for line in f:
+            if line.startswith('#!'):
+                key, _, value = line[2:].partition(':')
+                directives[key.strip()] = value.strip()
+            line = line.split('#')[0].strip()
+            if line:
+                configs.append(line)
+    return configs, directives
+
+
+def read_directives(items: Sequence[str]) -> Dict[str, str]:
+    """The ``#! key: value`` lines of the ``.txt`` list files among
+    ``items`` (``layout``, ``folds``)."""
+    directives: Dict[str, str] = {}
+    for item in items:
+        if item.endswith('.txt'):
+            directives.update(_read_list(item)[1])
+    unknown = set(directives) - {'layout', 'folds'}
+    if unknown:
+        raise ValueError(f'expected list directives layout or folds, got '
+                         f'{sorted(unknown)}')
+    return directives
 
 
 def expand_configs(items: Sequence[str]) -> List[str]:
@@ -75,14 +182,7 @@ def expand_configs(items: Sequence[str]) -> List[str]:
     """
     configs = []
     for item in items:
-        if item.endswith('.txt'):
-            with open(item) as f:
-                for line in f:
-                    line = line.split('#')[0].strip()
-                    if line:
-                        configs.append(line)
-        else:
-            configs.append(item)
+        configs += _read_list(item)[0] if item.endswith('.txt') else [item]
     for config in configs:
         if not osp.isfile(config) and not osp.isfile(osp.join(REPO, config)):
             raise FileNotFoundError(f'config file not found: {config}')
@@ -90,12 +190,223 @@ def expand_configs(items: Sequence[str]) -> List[str]:
 
 
 def run_dir(work_root: str, config: str, seed: int) -> str:
-    return osp.join(work_root,
-                    osp.splitext(osp.basename(config))[0], f'seed{seed}')
+    """``<work_root>/<config name>/seed<seed>``."""
+    return run_dir_for(work_root, config, f'seed{seed}')
+
+
+def run_dir_for(work_root: str, config: str, run: str) -> str:
+    """``<work_root>/<config name>/<run>`` (``run``: ``seed<k>`` or
+    ``fold<k>``)."""
+    return osp.join(work_root, osp.splitext(osp.basename(config))[0], run)
 
 
 def is_finished(work_dir: str) -> bool:
-    return summarize_results.load_run_metrics(work_dir) is not None
+    """True if the newest run of the work dir is a finished test (see
+    ``summarize_results.inspect_run``)."""
+    return summarize_results.inspect_run(work_dir).finished
+
+
+def _normalize(config: str) -> str:
+    """A config path (relative to the working directory, or absolute)
+    relative to the repository when it lies inside it, else absolute."""
+    path = osp.realpath(osp.abspath(config))
+    rel = osp.relpath(path, REPO)
+    return path if rel.startswith('..') else rel
+
+
+def parse_cfg_options(options: Sequence[str]) -> dict:
+    """``KEY=VALUE`` strings parsed as MMEngine's ``--cfg-options`` are."""
+    from mmengine.config import DictAction
+    if not options:
+        return {}
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--o', nargs='+', action=DictAction)
+    return parser.parse_args(['--o', *options]).o
+
+
+@dataclass
+class ConfigInfo:
+    """What the sweep needs of a config: its teacher config (None if it is
+    not a distillation student) and the name of its final checkpoint."""
+    teacher_config: Optional[str]
+    final_checkpoint: str
+
+
+def read_config(config: str, cfg_options: Sequence[str] = ()) -> ConfigInfo:
+    """Load a config with MMEngine (``--cfg-options`` applied) and read its
+    teacher and final checkpoint name.
+
+    Raises:
+        ValueError: If the training loop has neither ``max_iters`` nor
+            ``max_epochs``.
+    """
+    from mmengine.config import Config
+    cfg = Config.fromfile(config, import_custom_modules=False)
+    cfg.merge_from_dict(parse_cfg_options(cfg_options))
+    model = cfg.get('model') or {}
+    teacher = model.get('teacher_config') if hasattr(model, 'get') else None
+    train_cfg = cfg.get('train_cfg') or {}
+    if train_cfg.get('max_iters') is not None:
+        checkpoint = f'iter_{train_cfg["max_iters"]}.pth'
+    elif train_cfg.get('max_epochs') is not None:
+        checkpoint = f'epoch_{train_cfg["max_epochs"]}.pth'
+    else:
+        raise ValueError(f'expected train_cfg.max_iters or max_epochs in '
+                         f'{config}, got {dict(train_cfg)}')
+    return ConfigInfo(teacher if isinstance(teacher, str) else None,
+                      checkpoint)
+
+
+@dataclass
+class Job:
+    """One run of the sweep.
+
+    Attributes:
+        config: The config file as listed (a teacher added by the sweep:
+            relative to the repository if inside it).
+        run: ``seed<k>`` or ``fold<k>``.
+        seed: The random seed.
+        fold: The fold, or None.
+        work_dir: ``<work-root>/<config name>/<run>``.
+        cfg_options: ``KEY=VALUE`` options of its train and test commands
+            (the sweep's, the fold's and the teacher checkpoint).
+        teacher_work_dir: The work dir of its teacher's run, or None.
+        teacher_checkpoint: The checkpoint that run writes, or None.
+    """
+    config: str
+    run: str
+    seed: int
+    fold: Optional[int]
+    work_dir: str
+    cfg_options: List[str] = field(default_factory=list)
+    teacher_work_dir: Optional[str] = None
+    teacher_checkpoint: Optional[str] = None
+
+
+def order_configs(configs: Sequence[str],
+                  teacher_of: Mapping[str, Optional[str]]) -> List[str]:
+    """The configs with every teacher before its students (otherwise in the
+    given order); a teacher that is not listed is added before its first
+    student.
+
+    Args:
+        configs: Normalized config paths.
+        teacher_of: Config -> its normalized teacher config (or None), for
+            every config and teacher.
+
+    Raises:
+        ValueError: On a teacher cycle.
+    """
+    ordered: List[str] = []
+    visiting: List[str] = []
+
+    def visit(config: str) -> None:
+        if config in ordered:
+            return
+        if config in visiting:
+            raise ValueError(f'expected teachers without cycles, got '
+                             f'{" -> ".join(visiting + [config])}')
+        visiting.append(config)
+        teacher = teacher_of.get(config)
+        if teacher is not None:
+            visit(teacher)
+        visiting.pop()
+        ordered.append(config)
+
+    for config in configs:
+        visit(config)
+    return ordered
+
+
+def plan_runs(
+        configs: Sequence[str],
+        seeds: Sequence[int],
+        work_root: str,
+        cfg_options: Sequence[str] = (),
+        folds: Optional[Sequence[int]] = None,
+        fold_options: Sequence[str] = DEFAULT_FOLD_OPTIONS,
+        read: Callable[[str, Sequence[str]], ConfigInfo] = read_config
+) -> List[Job]:
+    """The ordered runs of a sweep: every teacher's runs before its
+    students', each student run with the checkpoint of its teacher's run of
+    the same seed (fold).
+
+    Args:
+        configs: Config files (duplicates run once).
+        seeds: Random seeds; exactly one with ``folds``.
+        work_root: Root of the work dirs.
+        cfg_options: ``KEY=VALUE`` for every train and test command.
+        folds: Folds to run (``fold<k>`` work dirs), or None for seeds.
+        fold_options: ``KEY=VALUE`` templates with ``{fold}``.
+        read: Reads a config's :class:`ConfigInfo` (the tests fake it).
+
+    Returns:
+        list[Job]: In the order to run.
+
+    Raises:
+        ValueError: With ``folds`` and not exactly one seed, or on a
+            teacher cycle.
+    """
+    if folds is not None and len(seeds) != 1:
+        raise ValueError(f'expected one --seeds value with --folds (each '
+                         f'fold runs once), got {list(seeds)}')
+    infos: Dict[str, ConfigInfo] = {}
+    teacher_of: Dict[str, Optional[str]] = {}
+    shown: Dict[str, str] = {}  # normalized path -> the path as listed
+    for config in configs:
+        shown.setdefault(_normalize(config), config)
+    listed = list(shown)
+    pending = list(listed)
+    while pending:
+        key = pending.pop(0)
+        if key in infos:
+            continue
+        infos[key] = read(shown.get(key, key), cfg_options)
+        teacher = infos[key].teacher_config
+        teacher_of[key] = None if teacher is None else _normalize(teacher)
+        if teacher is not None:
+            pending.append(teacher_of[key])
+            shown.setdefault(
+                teacher_of[key],
+                teacher_of[key] if osp.isabs(teacher) else teacher)
+    ordered = order_configs(listed, teacher_of)
+    for key in ordered:
+        if key not in listed:
+            print(f'note: added the teacher {shown[key]} (not in the list) before '
+                  f'its students', flush=True)
+    runs = ([(f'fold{k}', seeds[0], k) for k in folds] if folds is not None
+            else [(f'seed{s}', s, None) for s in seeds])
+    jobs = []
+    for key in ordered:
+        config = shown[key]
+        for run, seed, fold in runs:
+            options = list(cfg_options)
+            if fold is not None:
+                options += [o.format(fold=fold) for o in fold_options]
+            job = Job(config, run, seed, fold,
+                      run_dir_for(work_root, config, run), options)
+            teacher = teacher_of[key]
+            if teacher is not None:
+                job.teacher_work_dir = run_dir_for(work_root, teacher, run)
+                job.teacher_checkpoint = osp.join(
+                    job.teacher_work_dir, infos[teacher].final_checkpoint)
+                job.cfg_options.append(
+                    f'model.teacher_checkpoint={job.teacher_checkpoint}')
+            jobs.append(job)
+    return jobs
+
+
+def format_plan(jobs: Sequence[Job]) -> str:
+    """The plan as a Markdown table: order, config, seed or fold, work dir,
+    teacher checkpoint."""
+    lines = [
+        '| # | config | seed/fold | work dir | teacher checkpoint |',
+        '|---|---|---|---|---|'
+    ]
+    for index, job in enumerate(jobs, 1):
+        lines.append(f'| {index} | {job.config} | {job.run} | {job.work_dir}'
+                     f' | {job.teacher_checkpoint or "-"} |')
+    return '\n'.join(lines) + '\n'
 
 
 def local_commands(config: str,
@@ -124,6 +435,7 @@ def remote_commands(config: str,
                     gpus: int,
                     partition: str,
                     cfg_options: Sequence[str] = ()) -> List[str]:
+    """The train and test commands of one run for ``dist`` or ``slurm``."""
     options = ' '.join(shlex.quote(o) for o in cfg_options)
     train_opts = f'--cfg-options randomness.seed={seed} {options}'.rstrip()
     test_opts = f' --cfg-options {options}' if cfg_options else ''
@@ -144,10 +456,64 @@ def remote_commands(config: str,
     ]
 
 
+def dependent_commands(jobs: Sequence[Job],
+                       launcher: Literal['dist', 'slurm'],
+                       gpus: int,
+                       partition: str,
+                       gpus_per_node: int = 4,
+                       done: Callable[[str], bool] = is_finished
+                       ) -> List[str]:
+    """Shell lines that run the jobs with their dependencies.
+
+    ``dist``: one line per run (train && test), in order; a student's line
+    starts only if its teacher's checkpoint exists. ``slurm``: one ``sbatch
+    --parsable`` per run, its job id kept in ``$JOB_<i>``, a student
+    submitted with ``--dependency=afterok:$JOB_<teacher>`` and
+    ``--kill-on-invalid-dep=yes``. Finished runs are left out (a comment
+    says so).
+    """
+    lines: List[str] = []
+    job_vars: Dict[str, str] = {}
+    per_node = min(gpus, gpus_per_node)
+    for index, job in enumerate(jobs, 1):
+        if done(job.work_dir):
+            lines.append(f'# skip (finished): {job.work_dir}')
+            continue
+        train, test = remote_commands(job.config, job.work_dir, job.seed,
+                                      launcher, gpus, partition,
+                                      job.cfg_options)
+        if launcher == 'dist':
+            guard = (f'test -f {shlex.quote(job.teacher_checkpoint)} && '
+                     if job.teacher_checkpoint else '')
+            lines.append(f'{guard}{train} && {test}')
+            continue
+        env = f'GPUS_PER_NODE={per_node} '
+        wrap = shlex.quote(f'{env}{train} && {env}{test}')
+        name = osp.basename(osp.dirname(job.work_dir))
+        dependency = ''
+        teacher_var = job_vars.get(job.teacher_work_dir or '')
+        if teacher_var is not None:
+            dependency = (f' --dependency=afterok:${teacher_var}'
+                          f' --kill-on-invalid-dep=yes')
+        var = f'JOB_{index}'
+        job_vars[job.work_dir] = var
+        lines.append(
+            f'{var}=$(sbatch --parsable --partition={partition} '
+            f'--job-name={name} --gres=gpu:{per_node} --ntasks={gpus} '
+            f'--ntasks-per-node={per_node} --cpus-per-task=5{dependency} '
+            f'--wrap={wrap})')
+    return lines
+
+
 def run_local(config: str,
               work_dir: str,
               seed: int,
               cfg_options: Sequence[str] = ()) -> None:
+    """Train and test one run here.
+
+    Raises:
+        subprocess.CalledProcessError: If training or testing fails.
+    """
     train, test = local_commands(config, work_dir, seed, cfg_options)
     print('+ ' + shlex.join(train), flush=True)
     subprocess.run(train, cwd=REPO, check=True)
@@ -157,34 +523,117 @@ def run_local(config: str,
     subprocess.run(test, cwd=REPO, check=True)
 
 
-def summarize(configs: Sequence[str], seeds: Sequence[int], work_root: str,
-              metrics: Sequence[str]) -> Tuple[str, str]:
-    """Markdown and CSV tables of every (config, seed) run (missing runs
-    show as missing)."""
-    specs = []
-    for config in configs:
-        method, model = config_labels(config)
-        for seed in seeds:
-            specs.append(
-                f'{model}:{method}={run_dir(work_root, config, seed)}')
+def run_job(job: Job) -> bool:
+    """Train and test a job here; False if either fails."""
+    try:
+        run_local(job.config, job.work_dir, job.seed, job.cfg_options)
+    except (subprocess.CalledProcessError, OSError) as error:
+        print(f'FAILED: {job.config} ({job.run}): {error}', flush=True)
+        return False
+    return True
+
+
+#: Outcomes of :func:`execute`.
+Status = Literal['finished', 'done', 'failed', 'skipped']
+
+
+def execute(jobs: Sequence[Job],
+            runner: Callable[[Job], bool] = run_job,
+            done: Callable[[str], bool] = is_finished) -> Dict[str, Status]:
+    """Run the jobs in order; a failure never stops the others.
+
+    A job whose work dir is finished is not run (``finished``). A student
+    whose teacher run failed or was skipped, or whose teacher checkpoint is
+    missing, is reported and skipped (``skipped``).
+
+    Args:
+        jobs: From :func:`plan_runs`.
+        runner: Runs one job, returns True on success.
+        done: Whether a work dir holds a finished run.
+
+    Returns:
+        dict: work dir -> ``finished``, ``done``, ``failed`` or ``skipped``.
+    """
+    status: Dict[str, Status] = {}
+    for job in jobs:
+        teacher = job.teacher_work_dir
+        if done(job.work_dir):
+            print(f'skip (finished): {job.work_dir}', flush=True)
+            status[job.work_dir] = 'finished'
+        elif teacher is not None and status.get(teacher) in ('failed',
+                                                              'skipped'):
+            print(f'skip {job.config} ({job.run}): its teacher run {teacher}'
+                  f' {status[teacher]}', flush=True)
+            status[job.work_dir] = 'skipped'
+        elif (job.teacher_checkpoint is not None
+              and not osp.isfile(job.teacher_checkpoint)):
+            print(f'skip {job.config} ({job.run}): teacher checkpoint '
+                  f'{job.teacher_checkpoint} not found', flush=True)
+            status[job.work_dir] = 'skipped'
+        else:
+            status[job.work_dir] = 'done' if runner(job) else 'failed'
+    return status
+
+
+def summarize(jobs: Sequence[Job],
+              metrics: Sequence[str],
+              layout: Layout = 'paper') -> Tuple[str, str, List[str]]:
+    """Markdown and CSV tables of the runs (missing runs show as missing),
+    and the warnings about missing, stale or unreadable results.
+
+    Layouts: see the module docstring. Two configs with the same labels
+    get their schedule appended to the method (``JML-KD (4xb4-40k)``).
+    """
+    if layout not in LAYOUTS:
+        raise ValueError(f'expected layout in {LAYOUTS}, got {layout!r}')
+    labels = {job.config: table_labels(job.config) for job in jobs}
+    seen: Dict[Tuple[str, str], List[str]] = {}
+    for config, label in labels.items():
+        seen.setdefault(label, []).append(config)
+    for configs in seen.values():
+        if len(configs) > 1:
+            for config in configs:
+                parts, index = _name_parts(config)
+                method, row = labels[config]
+                labels[config] = (f'{method} ({parts[index]})', row)
+    specs = [f'{labels[j.config][1]}:{labels[j.config][0]}={j.work_dir}'
+             for j in jobs]
+    runs = summarize_results.collect_runs(specs)
+    warnings = summarize_results.run_warnings(runs)
+    if layout == 'folds':
+        folds = {j.work_dir: j.fold for j in jobs}
+        return (*summarize_results.to_fold_tables(
+            runs, [folds[r.work_dir] for r in runs], metrics[0],
+            summarize_results.BUILTIN_PAPER_FOLD_NUMBERS), warnings)
     cells = summarize_results.summarize(
-        summarize_results.collect_runs(specs), metrics=metrics)
+        runs, metrics=metrics,
+        paper_numbers=summarize_results.BUILTIN_PAPER_NUMBERS)
+    if layout == 'eps-grid':
+        return (*summarize_results.to_eps_grid(cells, metrics[0]), warnings)
     return (summarize_results.to_markdown(cells, layout='paper'),
-            summarize_results.to_csv(cells, layout='paper'))
+            summarize_results.to_csv(cells, layout='paper'), warnings)
 
 
-def main(argv: Optional[Sequence[str]] = None) -> None:
+def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('configs', nargs='+')
     parser.add_argument('--seeds', type=int, nargs='+', default=[0])
+    parser.add_argument(
+        '--folds', type=int, nargs='+',
+        help='run every config once per fold (fold<k> work dirs)')
+    parser.add_argument(
+        '--fold-options', nargs='+', default=list(DEFAULT_FOLD_OPTIONS),
+        help='KEY=VALUE templates with {fold} (default: %(default)s)')
     parser.add_argument('--work-root', default=osp.join('work_dirs', 'sweep'))
     parser.add_argument(
         '--launcher', choices=['local', 'dist', 'slurm'], default='local')
     parser.add_argument('--gpus', type=int, default=4)
+    parser.add_argument('--gpus-per-node', type=int, default=4)
     parser.add_argument('--partition', default='PARTITION')
     parser.add_argument(
-        '--dry-run', action='store_true', help='print, do not run')
+        '--dry-run', action='store_true', help='print the plan, run nothing')
     parser.add_argument('--metrics', nargs='+', default=DEFAULT_METRICS)
+    parser.add_argument('--layout', choices=LAYOUTS)
     parser.add_argument(
         '--cfg-options',
         nargs='+',
@@ -193,36 +642,51 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     args = parser.parse_args(argv)
 
     os.chdir(REPO)
+    directives = read_directives(args.configs)
+    layout = args.layout or directives.get('layout', 'paper')
+    if layout not in LAYOUTS:
+        parser.error(f'expected layout in {LAYOUTS}, got {layout!r}')
+    folds = args.folds
+    if folds is None and 'folds' in directives:
+        folds = [int(k) for k in directives['folds'].split()]
     configs = expand_configs(args.configs)
     for config in configs:
         config_labels(config)  # fail on a bad name before any training
-    for config in configs:
-        for seed in args.seeds:
-            work_dir = run_dir(args.work_root, config, seed)
-            if is_finished(work_dir):
-                print(f'skip (finished): {work_dir}', flush=True)
-            elif args.launcher != 'local':
-                for command in remote_commands(config, work_dir, seed,
-                                               args.launcher, args.gpus,
-                                               args.partition,
-                                               args.cfg_options):
-                    print(command)
-            elif args.dry_run:
-                for command in local_commands(config, work_dir, seed,
-                                              args.cfg_options):
-                    print(' '.join(command))
-            else:
-                run_local(config, work_dir, seed, args.cfg_options)
+    try:
+        jobs = plan_runs(configs, args.seeds, args.work_root,
+                         args.cfg_options, folds, args.fold_options)
+    except ValueError as error:
+        parser.error(str(error))
 
-    markdown, csv_text = summarize(configs, args.seeds, args.work_root,
-                                   args.metrics)
+    status: Dict[str, Status] = {}
+    if args.dry_run:
+        print(format_plan(jobs))
+    if args.launcher != 'local':
+        for line in dependent_commands(jobs, args.launcher, args.gpus,
+                                       args.partition, args.gpus_per_node):
+            print(line)
+    elif args.dry_run:
+        for job in jobs:
+            for command in local_commands(job.config, job.work_dir, job.seed,
+                                          job.cfg_options):
+                print(' '.join(command))
+    else:
+        status = execute(jobs)
+
+    markdown, csv_text, warnings = summarize(jobs, args.metrics, layout)
     os.makedirs(args.work_root, exist_ok=True)
     for name, text in (('results.md', markdown), ('results.csv', csv_text)):
         with open(osp.join(args.work_root, name), 'w') as f:
             f.write(text)
     print()
     print(markdown)
+    for line in warnings:
+        print(line, file=sys.stderr)
+    bad = {wd: s for wd, s in status.items() if s in ('failed', 'skipped')}
+    for work_dir, outcome in bad.items():
+        print(f'{outcome}: {work_dir}', file=sys.stderr)
+    return 1 if bad else 0
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

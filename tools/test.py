@@ -4,7 +4,7 @@ Usage::
 
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out DIR]
         [--show] [--show-dir DIR] [--wait-time S] [--cfg-options ...]
-        [--launcher {none,pytorch,slurm,mpi}] [--tta]
+        [--launcher {none,pytorch,slurm,mpi}] [--tta] [--threads N]
 """
 import argparse
 import os
@@ -15,7 +15,9 @@ from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 import mmseg_jml  # noqa: F401  (registers modules, mmcv-lite and torch fixes)
-from mmseg_jml.utils.runtime import adapt_config_to_device, init_cpu_process_group
+from mmseg_jml.utils.runtime import (adapt_config_to_device,
+                                     init_cpu_process_group,
+                                     set_cpu_threads)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -53,12 +55,19 @@ def parse_args(argv=None) -> argparse.Namespace:
         help='job launcher')
     parser.add_argument(
         '--tta', action='store_true', help='Test time augmentation')
+    parser.add_argument(
+        '--threads',
+        type=int,
+        help='fix the number of CPU threads of torch (results on the CPU '
+        'depend on it; default: torch\'s choice, OMP_NUM_THREADS if set)')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args(argv)
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
     if not osp.isfile(args.config):
         parser.error(f'config file not found: {args.config}')
+    if args.threads is not None and args.threads < 1:
+        parser.error(f'expected --threads >= 1, got {args.threads}')
     if not osp.isfile(args.checkpoint):
         parser.error(f'checkpoint file not found: {args.checkpoint}')
     if not zipfile.is_zipfile(args.checkpoint):
@@ -89,6 +98,8 @@ def trigger_visualization_hook(cfg: Config,
 
 def main(argv=None) -> None:
     args = parse_args(argv)
+    if args.threads is not None:
+        set_cpu_threads(args.threads)
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher
     if args.cfg_options is not None:

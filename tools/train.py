@@ -4,6 +4,11 @@ Usage::
 
     python tools/train.py CONFIG [--work-dir DIR] [--resume] [--amp]
         [--cfg-options KEY=VALUE ...] [--launcher {none,pytorch,slurm,mpi}]
+        [--threads N]
+
+Without a GPU, ``--amp`` trains in bfloat16 autocast on the CPU
+(``CPUAmpOptimWrapper``); ``--threads`` fixes torch's CPU thread count,
+which CPU results depend on (same count, same machine type: same numbers).
 """
 import argparse
 import logging
@@ -17,7 +22,9 @@ from mmengine.runner import Runner
 
 import mmseg_jml  # noqa: F401  (registers modules, mmcv-lite and torch fixes)
 from mmseg.registry import RUNNERS
-from mmseg_jml.utils.runtime import adapt_config_to_device, init_cpu_process_group
+from mmseg_jml.utils.runtime import (adapt_config_to_device,
+                                     init_cpu_process_group,
+                                     set_cpu_threads)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -49,6 +56,11 @@ def parse_args(argv=None) -> argparse.Namespace:
         choices=['none', 'pytorch', 'slurm', 'mpi'],
         default='none',
         help='job launcher')
+    parser.add_argument(
+        '--threads',
+        type=int,
+        help='fix the number of CPU threads of torch (results on the CPU '
+        'depend on it; default: torch\'s choice, OMP_NUM_THREADS if set)')
     # torch.distributed.launch passes --local-rank; torchrun sets LOCAL_RANK.
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args(argv)
@@ -56,6 +68,8 @@ def parse_args(argv=None) -> argparse.Namespace:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
     if not osp.isfile(args.config):
         parser.error(f'config file not found: {args.config}')
+    if args.threads is not None and args.threads < 1:
+        parser.error(f'expected --threads >= 1, got {args.threads}')
     return args
 
 
@@ -94,6 +108,8 @@ def setup_config(args: argparse.Namespace) -> Config:
 
 def main(argv=None) -> None:
     args = parse_args(argv)
+    if args.threads is not None:
+        set_cpu_threads(args.threads)
     cfg = setup_config(args)
     init_cpu_process_group(args.launcher, cfg)
 

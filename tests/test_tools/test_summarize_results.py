@@ -65,12 +65,64 @@ def _md_rows(markdown):
 
 
 def test_find_metrics_json_takes_newest_test_json(tool, tmp_path):
-    wd = _work_dir(tmp_path / 'wd', {'mIoU': 1.0}, train_only=True)
+    wd = _work_dir(tmp_path / 'wd', {'mIoU': 1.0})
     assert tool.find_metrics_json(str(wd)).endswith(
         '20261128_155401/20261128_155401.json')
     assert tool.load_run_metrics(str(wd)) == {
         'mIoU': 1.0, 'data_time': 0.01, 'time': 0.1}
+    state = tool.inspect_run(str(wd))
+    assert state.finished and state.warnings == []
     assert tool.load_run_metrics(str(tmp_path / 'absent')) is None
+    assert not tool.inspect_run(str(tmp_path / 'absent')).finished
+
+
+@pytest.mark.parametrize('newer', ['unfinished_test', 'later_training'])
+def test_newer_run_without_results_makes_them_stale(tool, tmp_path, newer):
+    """Issue 13 item 18: an older finished test is still reported, but with
+    a warning that names the newer run, and the run is not finished."""
+    wd = _work_dir(tmp_path / 'wd', {'mIoU': 1.0})
+    newest = wd / '20261129_000000'
+    newest.mkdir()
+    (newest / '20261129_000000.log').write_text('Iter(test) [1/4]\n')
+    if newer == 'later_training':
+        (newest / 'vis_data').mkdir()
+    state = tool.inspect_run(str(wd))
+    assert state.metrics['mIoU'] == 1.0
+    assert not state.finished
+    assert len(state.warnings) == 1
+    assert 'stale results' in state.warnings[0]
+    assert '20261129_000000' in state.warnings[0]
+    assert '20261128_155401.json' in state.warnings[0]
+    run, = tool.collect_runs([f'CE={wd}'])
+    assert run.metrics['mIoU'] == 1.0 and run.warnings == state.warnings
+    assert any('stale results' in line and '20261129_000000' in line
+               for line in tool.run_warnings([run]))
+
+
+@pytest.mark.parametrize('content', ['{"mIoU": 7', '[1, 2]', ''])
+def test_unreadable_json_is_skipped_with_a_warning(tool, tmp_path, content):
+    """A truncated (or non-object) newest json is skipped: the older result
+    is reported as stale; no exception."""
+    wd = _work_dir(tmp_path / 'wd', {'mIoU': 1.0})
+    bad = wd / '20261129_000000'
+    bad.mkdir()
+    (bad / '20261129_000000.json').write_text(content)
+    state = tool.inspect_run(str(wd))
+    assert state.metrics['mIoU'] == 1.0
+    assert state.json_path.endswith('20261128_155401.json')
+    assert not state.finished
+    assert 'skipped unreadable test results' in state.warnings[0]
+    assert '20261129_000000.json' in state.warnings[0]
+    assert 'stale results' in state.warnings[1]
+
+
+def test_only_json_unreadable_counts_as_missing(tool, tmp_path):
+    ts = tmp_path / 'wd' / '20261129_000000'
+    ts.mkdir(parents=True)
+    (ts / '20261129_000000.json').write_text('{"mIoU": 7')
+    state = tool.inspect_run(str(tmp_path / 'wd'))
+    assert state.metrics is None and not state.finished
+    assert len(state.warnings) == 1
 
 
 def test_paper_layout_mean_std_and_missing(tool, root):
@@ -169,3 +221,90 @@ def test_command_line_writes_md_and_csv(repo_root, root, tmp_path):
     assert out_md.read_text() == proc.stdout
     assert '| DL3 | mIoU | 71.17 ± 1.26 |' in proc.stdout
     assert out_csv.read_text().startswith('model,metric,CE,CE_std,CE_n,')
+
+
+def test_command_line_survives_a_truncated_json(repo_root, root):
+    """One truncated json does not abort the table: the run is reported as
+    missing, with a warning naming the file."""
+    bad = root / 'PSP' / 'CE' / 'seed0'
+    for ts in bad.iterdir():
+        (ts / f'{ts.name}.json').write_text('{"mIoU": 69.0, "EC')
+    proc = subprocess.run([
+        sys.executable,
+        osp.join(repo_root, 'tools', 'summarize_results.py'), '--root',
+        str(root), '--metrics', 'mIoU'
+    ], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert 'skipped unreadable test results' in proc.stderr
+    assert str(bad) in proc.stderr
+    assert '| DL3 | mIoU | 71.17 ± 1.26 |' in proc.stdout
+    assert '| PSP | mIoU | — (0/1 runs) |' in proc.stdout
+
+
+@pytest.mark.parametrize('method, expected', [
+    ('JML-BLS', ('JML', 'k=3', 0.5)),
+    ('JML-BLS-E01', ('JML', 'k=3', 0.1)),
+    ('JML-BLS-K5', ('JML', 'k=5', 0.5)),
+    ('CE-BLS-K9-E07', ('CE', 'k=9', 0.7)),
+    ('JML-LS-E03', ('JML', 'all', 0.3)),
+    ('JML', None),
+    ('JML-KD', None),
+])
+def test_bls_grid_position(tool, method, expected):
+    assert tool.bls_grid_position(method) == expected
+
+
+def test_eps_grid_marks_the_best_eps_per_kernel(tool):
+    values = {  # (method, seed values of mIoU)
+        'JML-BLS-E01': [70.0, 72.0], 'JML-BLS': [74.0, 75.0],
+        'JML-BLS-E09': [73.0, 73.0], 'JML-BLS-K5-E01': [71.0],
+        'JML-BLS-K5': [70.0], 'JML': [69.0],
+    }
+    runs = [
+        tool.Run('VOC DL3-R18', method, f'/x/{method}/{i}', {'mIoU': v})
+        for method, vs in values.items() for i, v in enumerate(vs)
+    ]
+    markdown, csv_text = tool.to_eps_grid(tool.summarize(runs, ['mIoU']))
+    rows = _md_rows(markdown)
+    assert rows[0] == ['model', 'loss', 'kernel', 'ε=0.1', 'ε=0.5',
+                       'ε=0.9', 'best ε']
+    assert rows[2] == ['VOC DL3-R18', 'JML', 'k=3', '71.00 ± 1.41',
+                       '**74.50 ± 0.71**', '73.00 ± 0.00', '0.5']
+    assert rows[3] == ['VOC DL3-R18', 'JML', 'k=5', '**71.00**', '70.00',
+                       '—', '0.1']
+    assert '- not in the grid: VOC DL3-R18 JML: 69.00' in markdown
+    parsed = list(csv.DictReader(io.StringIO(csv_text)))
+    assert parsed[0]['0.5'] == '74.5' and parsed[0]['best_eps'] == '0.5'
+    assert parsed[1]['0.9_n'] == '0'
+
+
+def test_fold_table_with_paper_numbers(tool):
+    ours = {'CE-KD': [65.0, 67.0, None], 'JML-KD': [67.5, 68.0, 67.0]}
+    runs, folds = [], []
+    for method, values in ours.items():
+        for fold, value in enumerate(values):
+            metrics = None if value is None else {'mIoU': value}
+            runs.append(tool.Run('DeepGlobe DL3-R18', method,
+                                 f'/x/{method}/fold{fold}', metrics))
+            folds.append(fold)
+    markdown, csv_text = tool.to_fold_tables(
+        runs, folds, 'mIoU', tool.BUILTIN_PAPER_FOLD_NUMBERS)
+    rows = _md_rows(markdown)
+    assert rows[0] == ['model', 'method', 'fold 0', 'fold 1', 'fold 2',
+                       'mean ± std']
+    paper = tool.BUILTIN_PAPER_FOLD_NUMBERS['DeepGlobe DL3-R18', 'mIoU',
+                                            'CE-KD']
+    assert paper == (64.93, 67.47, 66.22, 66.37, 67.00)
+    p_mean, p_std = statistics.fmean(paper), statistics.stdev(paper)
+    assert rows[2] == [
+        'DeepGlobe DL3-R18', 'CE-KD', '65.00 (paper 64.93)',
+        '67.00 (paper 67.47)', '— (paper 66.22)',
+        f'66.00 ± 1.41 (2/3 runs) (paper {p_mean:.2f} ± {p_std:.2f})'
+    ]
+    assert tool.BUILTIN_PAPER_NUMBERS['DeepGlobe DL3-R18', 'mIoU',
+                                      'CE-KD'] == pytest.approx(p_mean)
+    parsed = list(csv.DictReader(io.StringIO(csv_text)))
+    assert parsed[1]['fold2'] == '67.0' and parsed[1]['n'] == '3'
+    assert float(parsed[1]['paper_mean']) == pytest.approx(67.624)
+    with pytest.raises(ValueError, match='expected one fold per run'):
+        tool.to_fold_tables(runs, folds[:-1])

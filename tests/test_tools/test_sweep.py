@@ -1,8 +1,12 @@
+import json
+import os
 import os.path as osp
+import re
 import subprocess
 import sys
 
 import pytest
+from mmengine.config import Config
 
 FIXTURES = osp.join('tests', 'fixtures', 'configs')
 CONFIGS = [
@@ -45,7 +49,7 @@ def test_sweep_runs_skips_and_writes_table(repo_root, synthetic_data_root,
     assert header.startswith('| model | metric | CE | CE-BLS | CE-KD | JML |')
     row = [line for line in table.splitlines() if '| mIoU |' in line][0]
     cells = [cell.strip() for cell in row.strip('|').split('|')]
-    assert cells[0] == 'fcn_unet-s5-c16'
+    assert cells[0] == 'synthetic fcn_unet-s5-c16'
     # CE and JML: mean ± std over the two seeds; methods not run: missing
     assert '±' in cells[2] and '±' in cells[5]
     assert cells[3] == cells[4] == '—'
@@ -65,12 +69,17 @@ def test_sweep_prints_distributed_commands(repo_root, synthetic_data_root,
     assert not (tmp_path / 'ce_fcn_unet-s5-c16_1xb2-4_synthetic-32x32').exists()
 
 
-def test_config_labels():
-    sys.path.insert(0, 'tools')
+@pytest.fixture(scope='module')
+def sweep(repo_root):
+    sys.path.insert(0, osp.join(repo_root, 'tools'))
     try:
         import sweep
     finally:
         sys.path.pop(0)
+    return sweep
+
+
+def test_config_labels(sweep):
     assert sweep.config_labels(
         'jml-bls_deeplabv3_r18-d8_4xb2-40k_cityscapes-512x1024.py') == (
             'JML-BLS', 'deeplabv3_r18-d8')
@@ -79,3 +88,210 @@ def test_config_labels():
         '512x1024.py') == ('JML-KD', 'pspnet_r18-d8')
     with pytest.raises(ValueError, match='expected a config name'):
         sweep.config_labels('my_config.py')
+
+    assert sweep.table_labels(
+        'jml-kd_deeplabv3_r101-d8-to-pspnet_r18-d8_4xb4-40k_cityscapes-'
+        '512x1024.py') == ('JML-KD', 'Cityscapes PSP-R18')
+    assert sweep.table_labels(
+        'ce_unet-head_m-v2_4xb2-10k_deepglobe-512x512.py') == (
+            'CE', 'DeepGlobe UNet-MB2')
+
+
+# A fake table: two students of one teacher, listed before it, and an
+# unrelated config. Names follow the repository's naming pattern.
+TEACHER = 'jml-bls_big_1xb2-4_syn-8x8.py'
+STUDENTS = ['ce-kd_big-to-small_1xb2-4_syn-8x8.py',
+            'jml-kd_big-to-small_1xb2-4_syn-8x8.py']
+OTHER = 'ce_small_1xb2-4_syn-8x8.py'
+
+
+def _fake_reader(sweep):
+    """Reads the fake configs (they need not exist): the students name the
+    teacher, every run writes iter_4.pth."""
+
+    def read(config, cfg_options):
+        teacher = TEACHER if osp.basename(config) in STUDENTS else None
+        return sweep.ConfigInfo(teacher, 'iter_4.pth')
+
+    return read
+
+
+def _fake_plan(sweep, seeds=(0, 1)):
+    return sweep.plan_runs([STUDENTS[0], OTHER, TEACHER, STUDENTS[1]],
+                           seeds, 'root', read=_fake_reader(sweep))
+
+
+def test_plan_runs_teachers_first_with_same_seed_checkpoint(
+        sweep, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    jobs = _fake_plan(sweep)
+    assert [(j.config, j.run) for j in jobs] == [
+        (TEACHER, 'seed0'), (TEACHER, 'seed1'),
+        (STUDENTS[0], 'seed0'), (STUDENTS[0], 'seed1'),
+        (OTHER, 'seed0'), (OTHER, 'seed1'),
+        (STUDENTS[1], 'seed0'), (STUDENTS[1], 'seed1'),
+    ]
+    for job in jobs:
+        assert job.work_dir == osp.join('root', job.config[:-3], job.run)
+        if job.config in STUDENTS:
+            expected = osp.join('root', TEACHER[:-3], job.run, 'iter_4.pth')
+            assert job.teacher_checkpoint == expected
+            assert job.cfg_options == [
+                f'model.teacher_checkpoint={expected}']
+        else:
+            assert job.teacher_checkpoint is None and not job.cfg_options
+
+
+def test_plan_runs_adds_a_missing_teacher_and_sets_folds(
+        sweep, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    jobs = sweep.plan_runs([STUDENTS[0]], [3], 'root', ['a=1'],
+                           folds=[0, 4], read=_fake_reader(sweep))
+    assert 'added the teacher' in capsys.readouterr().out
+    assert [(j.config, j.run, j.seed, j.fold) for j in jobs] == [
+        (TEACHER, 'fold0', 3, 0), (TEACHER, 'fold4', 3, 4),
+        (STUDENTS[0], 'fold0', 3, 0), (STUDENTS[0], 'fold4', 3, 4)]
+    assert jobs[3].cfg_options == [
+        'a=1', 'train_dataloader.dataset.ann_file=splits/fold4_train.txt',
+        'val_dataloader.dataset.ann_file=splits/fold4_val.txt',
+        'test_dataloader.dataset.ann_file=splits/fold4_val.txt',
+        'model.teacher_checkpoint=' +
+        osp.join('root', TEACHER[:-3], 'fold4', 'iter_4.pth')
+    ]
+    with pytest.raises(ValueError, match='expected one --seeds value'):
+        sweep.plan_runs([OTHER], [0, 1], 'root', folds=[0],
+                        read=_fake_reader(sweep))
+
+
+def test_order_configs_rejects_a_cycle(sweep):
+    with pytest.raises(ValueError, match='expected teachers without cycles'):
+        sweep.order_configs(['a', 'b'], {'a': 'b', 'b': 'a'})
+
+
+def test_failed_teacher_skips_its_students_and_nothing_else(
+        sweep, tmp_path, monkeypatch):
+    """The teacher's seed-1 run and one unrelated run fail: the seed-1
+    students are skipped, every other run still runs."""
+    monkeypatch.chdir(tmp_path)
+    jobs = _fake_plan(sweep)
+    ran = []
+
+    def runner(job):
+        ran.append((job.config, job.run))
+        if (job.config, job.run) in ((TEACHER, 'seed1'), (OTHER, 'seed0')):
+            return False
+        os.makedirs(job.work_dir, exist_ok=True)
+        open(osp.join(job.work_dir, 'iter_4.pth'), 'w').close()
+        return True
+
+    status = sweep.execute(jobs, runner, done=lambda work_dir: False)
+    assert ran == [(TEACHER, 'seed0'), (TEACHER, 'seed1'),
+                   (STUDENTS[0], 'seed0'), (OTHER, 'seed0'),
+                   (OTHER, 'seed1'), (STUDENTS[1], 'seed0')]
+    by_run = {(j.config, j.run): status[j.work_dir] for j in jobs}
+    assert by_run == {
+        (TEACHER, 'seed0'): 'done', (TEACHER, 'seed1'): 'failed',
+        (STUDENTS[0], 'seed0'): 'done', (STUDENTS[0], 'seed1'): 'skipped',
+        (OTHER, 'seed0'): 'failed', (OTHER, 'seed1'): 'done',
+        (STUDENTS[1], 'seed0'): 'done', (STUDENTS[1], 'seed1'): 'skipped',
+    }
+
+
+def test_finished_teacher_is_not_rerun_and_missing_checkpoint_skips(
+        sweep, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    jobs = _fake_plan(sweep, seeds=(0,))
+    teacher_dir = jobs[0].work_dir
+    ran = []
+    status = sweep.execute(
+        jobs, lambda job: ran.append(job.config) or True,
+        done=lambda work_dir: work_dir == teacher_dir)
+    # The teacher is finished but its checkpoint is gone: students skipped.
+    assert status[teacher_dir] == 'finished'
+    assert ran == [OTHER]
+    assert sorted(status.values()) == ['done', 'finished', 'skipped',
+                                       'skipped']
+
+
+def test_remote_commands_carry_the_dependencies(sweep, tmp_path,
+                                                monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    jobs = _fake_plan(sweep, seeds=(0,))
+    slurm = sweep.dependent_commands(jobs, 'slurm', 8, 'gpu', 4,
+                                     done=lambda work_dir: False)
+    assert [line.split('=', 1)[0] for line in slurm] == [
+        'JOB_1', 'JOB_2', 'JOB_3', 'JOB_4']
+    assert all('sbatch --parsable --partition=gpu' in x for x in slurm)
+    assert '--dependency' not in slurm[0] + slurm[2]
+    for line in (slurm[1], slurm[3]):
+        assert ('--dependency=afterok:$JOB_1 --kill-on-invalid-dep=yes'
+                in line)
+        assert 'model.teacher_checkpoint=' + jobs[1].teacher_checkpoint in (
+            line)
+    assert '--ntasks=8 --ntasks-per-node=4' in slurm[0]
+    dist = sweep.dependent_commands(jobs, 'dist', 2, 'gpu',
+                                    done=lambda work_dir: False)
+    assert len(dist) == 4 and dist[0].startswith('bash tools/dist_train.sh')
+    assert dist[1].startswith(f'test -f {jobs[1].teacher_checkpoint} && '
+                              f'bash tools/dist_train.sh {STUDENTS[0]} 2 ')
+    # A finished teacher needs no job: its students have no dependency.
+    done_teacher = sweep.dependent_commands(
+        jobs, 'slurm', 8, 'gpu', done=lambda wd: wd == jobs[0].work_dir)
+    assert done_teacher[0].startswith('# skip (finished)')
+    assert '--dependency' not in ''.join(done_teacher)
+
+
+def test_is_finished_needs_the_newest_run_tested(sweep, tmp_path):
+    """--reuse / resume: a newer unfinished run makes the work dir
+    unfinished even though an older test json exists."""
+    old = tmp_path / '20261127_000000'
+    old.mkdir()
+    (old / '20261127_000000.json').write_text(json.dumps({'mIoU': 1.0}))
+    assert sweep.is_finished(str(tmp_path))
+    (tmp_path / '20261128_000000').mkdir()
+    (tmp_path / '20261128_000000' / '20261128_000000.log').write_text('')
+    assert not sweep.is_finished(str(tmp_path))
+
+
+def _plan_rows(stdout):
+    rows = [line for line in stdout.splitlines()
+            if re.match(r'^\| \d+ \|', line)]
+    return [[c.strip() for c in line.strip('|').split('|')] for line in rows]
+
+
+@pytest.mark.parametrize('list_file', [
+    'configs/tables/table2_voc.txt', 'configs/tables/table4_kd.txt',
+    'configs/demo/reproduction.txt'
+])
+def test_dry_run_plan_names_the_teacher_checkpoint_of_each_seed(
+        repo_root, tmp_path, list_file):
+    """Every KD student of the list, for every seed, reads the checkpoint
+    that its teacher's run of the same seed writes, and that run comes
+    first."""
+    work_root = str(tmp_path / 'root')
+    proc = subprocess.run(
+        [sys.executable, 'tools/sweep.py', list_file, '--seeds', '0', '1',
+         '2', '--dry-run', '--work-root', work_root],
+        cwd=repo_root, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    rows = _plan_rows(proc.stdout)
+    position = {row[3]: int(row[0]) for row in rows}
+    students = 0
+    for index, config, run, work_dir, checkpoint in rows:
+        cfg = Config.fromfile(osp.join(repo_root, config))
+        teacher = cfg.model.get('teacher_config')
+        if teacher is None:
+            assert checkpoint == '-'
+            continue
+        students += 1
+        teacher_cfg = Config.fromfile(osp.join(repo_root, teacher))
+        name = osp.splitext(osp.basename(teacher))[0]
+        teacher_dir = osp.join(work_root, name, run)
+        assert checkpoint == osp.join(
+            teacher_dir, f'iter_{teacher_cfg.train_cfg.max_iters}.pth')
+        assert position[teacher_dir] < int(index)
+        assert work_dir == osp.join(
+            work_root, osp.splitext(osp.basename(config))[0], run)
+    assert students > 0 and students % 3 == 0
+    assert 'tools/train.py' in proc.stdout
+    assert not os.path.exists(osp.join(work_root, name))

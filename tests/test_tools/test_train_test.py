@@ -53,14 +53,33 @@ def _free_port():
 @pytest.fixture(scope='module')
 def trained_work_dir(repo_root, synthetic_config, synthetic_data_root,
                      tmp_path_factory):
-    """Train the tiny config for 4 iterations (checkpoints at 2 and 4)."""
+    """Train the tiny config for 4 iterations (checkpoints at 2 and 4),
+    seed 0 on one CPU thread."""
     work_dir = str(tmp_path_factory.mktemp('train'))
-    proc = _run([
-        sys.executable,
-        _tool(repo_root, 'train.py'), synthetic_config, '--work-dir',
-        work_dir, '--cfg-options', *_data_options(synthetic_data_root)
-    ], cwd=repo_root)
+    proc = _run(_seeded_train_command(repo_root, synthetic_config,
+                                      synthetic_data_root, work_dir),
+                cwd=repo_root)
     return work_dir, proc.stdout + proc.stderr
+
+
+def _seeded_train_command(repo_root, config, data_root, work_dir):
+    return [
+        sys.executable,
+        _tool(repo_root, 'train.py'), config, '--work-dir', work_dir,
+        '--threads', '1', '--cfg-options', 'randomness.seed=0',
+        *_data_options(data_root)
+    ]
+
+
+def _final_val_metrics(work_dir):
+    """The validation metrics logged at the end of training."""
+    path, = glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json'))
+    with open(path) as f:
+        lines = [json.loads(line) for line in f if line.strip()]
+    metrics = [line for line in lines if 'mIoU' in line]
+    assert metrics, f'no validation metrics in {path}'
+    return {k: v for k, v in metrics[-1].items()
+            if k not in ('time', 'data_time', 'step')}
 
 
 def test_train_writes_checkpoints_and_reverts_syncbn(trained_work_dir):
@@ -106,18 +125,74 @@ def test_test_tool_evaluates_checkpoint(repo_root, synthetic_config,
     assert len(list(out_dir.glob('*.png'))) == 4
 
 
-def test_amp_flag_switches_optim_wrapper(repo_root, synthetic_config):
+@pytest.mark.parametrize('device', ['cuda', 'cpu'])
+def test_amp_flag_switches_optim_wrapper(repo_root, synthetic_config,
+                                         monkeypatch, device):
     sys.path.insert(0, osp.join(repo_root, 'tools'))
     try:
         import train as train_tool
     finally:
         sys.path.pop(0)
+    monkeypatch.setattr('torch.cuda.is_available', lambda: device == 'cuda')
+    monkeypatch.setattr('mmseg_jml.utils.runtime.get_device', lambda: device)
     plain = train_tool.setup_config(train_tool.parse_args([synthetic_config]))
     amp = train_tool.setup_config(
         train_tool.parse_args([synthetic_config, '--amp']))
     assert plain.optim_wrapper.type == 'OptimWrapper'
-    assert amp.optim_wrapper.type == 'AmpOptimWrapper'
-    assert amp.optim_wrapper.loss_scale == 'dynamic'
+    if device == 'cuda':
+        assert amp.optim_wrapper.type == 'AmpOptimWrapper'
+        assert amp.optim_wrapper.loss_scale == 'dynamic'
+    else:
+        assert amp.optim_wrapper.type == 'CPUAmpOptimWrapper'
+        assert 'loss_scale' not in amp.optim_wrapper
+
+
+@pytest.mark.skipif(
+    torch.cuda.is_available(), reason='the CPU path of --amp needs no GPU')
+def test_amp_trains_on_the_cpu(repo_root, synthetic_config,
+                               synthetic_data_root, tmp_path):
+    """Issue 15: --amp without a GPU trains (bfloat16 autocast) instead of
+    failing in MMEngine's AmpOptimWrapper."""
+    proc = _run([
+        sys.executable,
+        _tool(repo_root, 'train.py'), synthetic_config, '--amp',
+        '--work-dir', str(tmp_path), '--threads', '1', '--cfg-options',
+        'train_cfg.max_iters=2', 'train_cfg.val_interval=2',
+        *_data_options(synthetic_data_root)
+    ], cwd=repo_root)
+    log = proc.stdout + proc.stderr
+    assert 'AmpOptimWrapper -> CPUAmpOptimWrapper' in log
+    assert osp.isfile(tmp_path / 'iter_2.pth')
+    assert 'mIoU' in _final_val_metrics(str(tmp_path))
+
+
+def test_same_seed_and_threads_train_identically(repo_root, synthetic_config,
+                                                 synthetic_data_root,
+                                                 trained_work_dir, tmp_path):
+    """Issue 15: one seed and one thread count give the same weights and
+    the same metrics, to the last digit."""
+    first, _ = trained_work_dir
+    _run(_seeded_train_command(repo_root, synthetic_config,
+                               synthetic_data_root, str(tmp_path)),
+         cwd=repo_root)
+    assert _final_val_metrics(str(tmp_path)) == _final_val_metrics(first)
+    weights = [
+        torch.load(osp.join(d, 'iter_4.pth'), map_location='cpu',
+                   weights_only=False)['state_dict']
+        for d in (first, str(tmp_path))
+    ]
+    assert weights[0].keys() == weights[1].keys()
+    for key, value in weights[0].items():
+        assert torch.equal(value, weights[1][key]), key
+
+
+def test_threads_must_be_positive(repo_root, synthetic_config):
+    proc = _run([
+        sys.executable,
+        _tool(repo_root, 'train.py'), synthetic_config, '--threads', '0'
+    ], cwd=repo_root, expect_ok=False)
+    assert proc.returncode != 0
+    assert 'expected --threads >= 1, got 0' in proc.stderr
 
 
 @pytest.mark.parametrize('tool,args,message', [
