@@ -7,8 +7,8 @@ makes the stack usable where it is not out of the box: a stand-in
 ``mmcv.ops`` on ``mmcv-lite`` (nothing changes with a full mmcv), and
 MMEngine's checkpoint classes on torch's process-wide ``weights_only``
 allow-list, with ``getattr`` bound to a version restricted to
-``HistoryBuffer``'s methods (the exact list: :mod:`mmseg_jml.utils.checkpoint`).
-To opt out of the latter, call
+``HistoryBuffer``'s methods (the exact list is in
+:mod:`mmseg_jml.utils.checkpoint`). To opt out of the latter, call
 :func:`mmseg_jml.utils.unregister_mmengine_safe_globals` after the import.
 """
 from .utils.checkpoint import register_mmengine_safe_globals

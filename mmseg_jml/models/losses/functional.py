@@ -610,7 +610,8 @@ def tversky_terms(stats: ClassStatistics,
         \text{JML1}: & \; I = \textstyle\sum \min(x, y), &
             fp = \textstyle\sum x - I, & \; fn = \textstyle\sum y - I \\
         \text{JML2}: & \; I = \langle x, y \rangle, &
-            fp = \textstyle\sum (x - y)_+, & \; fn = \textstyle\sum (y - x)_+ \\
+            fp = \textstyle\sum (x - y)_+, &
+            \; fn = \textstyle\sum (y - x)_+ \\
         \text{SJL-L1}: & \; I = \langle x, y \rangle, &
             fp = |x|_1 - I, & \; fn = |y|_1 - I \\
         \text{SJL-L2}: & \; I = \langle x, y \rangle, &
@@ -661,8 +662,8 @@ def tversky_terms(stats: ClassStatistics,
         fn = stats.sum_target - inter
     else:
         inter = stats.sum_prod
-        # not signed errors: |x'|^2 < <x', y'> is possible; only
-        # |x'|^2 + |y'|^2 - 2 <x', y'> >= 0 holds, so no clamping here
+        # not signed errors: |x|^2 < <x, y> is possible; only
+        # |x|^2 + |y|^2 - 2 <x, y> >= 0 holds, so no clamping here
         return inter, stats.sum_sq_pred - inter, stats.sum_sq_target - inter
     return inter, fp.clamp_min(0), fn.clamp_min(0)
 
