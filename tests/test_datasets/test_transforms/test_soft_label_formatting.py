@@ -300,7 +300,8 @@ def test_float16_targets_give_the_float32_losses():
     label, soft = _toy(height=16, width=16, classes=4)
     half = PackSoftSegInputs()(_results(label, soft.astype(np.float16)))
     target16 = half['data_samples'].gt_soft_sem_seg.data[None]
-    logits = torch.randn(1, 4, 16, 16, generator=torch.Generator().manual_seed(0))
+    logits = torch.randn(
+        1, 4, 16, 16, generator=torch.Generator().manual_seed(0))
     for loss in (JaccardMetricLoss(), SoftCrossEntropyLoss(),
                  KLDivergenceLoss()):
         assert torch.equal(loss(logits, target16),

@@ -220,7 +220,8 @@ def test_deepcopy_shares_the_teacher(synthetic_config, teacher_files):
     # ... but converting the copy does not move the original's teacher
     clone.double()
     assert all(p.dtype == torch.float32 for p in model.teacher.parameters())
-    assert all(p.dtype == torch.float64 for p in clone.decode_head.parameters())
+    assert all(p.dtype == torch.float64
+               for p in clone.decode_head.parameters())
 
 
 def test_teacher_runs_once_per_batch(synthetic_config, teacher_aux_files):
