@@ -141,3 +141,62 @@ def test_augseg_deeplabv3plus_r101():
     assert params == 59_468_133  # 59.47 M vs Table 9's 62.58 M
     teacher = sum(p.numel() for p in model.teacher.parameters())
     assert teacher == params
+
+
+#: Appendix I ablation rows 3 and 4 (row 5 is JML-SSL), for the splits the
+#: paper reports: the AugSeg config with other loss lists only.
+ABLATION_ROWS = ('augseg-jmlsup', 'augseg-jmlsup-jmlunsup')
+
+
+def _losses(cfg):
+    return dict(
+        sup=[(l.type, l.loss_weight, l.get('target_transform'))
+             for l in ([cfg.model.decode_head.loss_decode]
+                       if isinstance(cfg.model.decode_head.loss_decode, dict)
+                       else cfg.model.decode_head.loss_decode)],
+        hard=[(l.type, l.loss_weight, l.get('target_transform'))
+              for l in cfg.model.unsup_hard_losses],
+        soft=[(l.type, l.loss_weight, l.get('active_classes'))
+              for l in cfg.model.get('unsup_soft_losses') or []],
+        soft_label_transform=cfg.model.get('soft_label_transform'))
+
+
+def _without_losses(cfg):
+    """The config minus the loss lists (and the shared loss variables)."""
+    text = dict(cfg.to_dict())
+    model = dict(text.pop('model'))
+    for key in ('unsup_hard_losses', 'unsup_soft_losses',
+                'soft_label_transform', 'soft_loss_conf_mask'):
+        model.pop(key, None)
+    model['decode_head'] = {
+        k: v for k, v in model['decode_head'].items() if k != 'loss_decode'
+    }
+    text = {k: v for k, v in text.items() if not k.startswith('ssl_')}
+    text['model'] = model
+    return text
+
+
+@pytest.mark.parametrize('split', (92, 183))
+def test_ablation_rows_add_one_loss_term_each(split):
+    """Rows 2..5 of the ablation: each adds its term, nothing else
+    changes."""
+    rows = ['augseg', *ABLATION_ROWS, 'jml-ssl']
+    cfgs = [Config.fromfile(_path(row, split)) for row in rows]
+    bls = dict(type='BoundaryLabelSmoothing', kernel_size=3, epsilon=0.5)
+    ce, jml = 'SoftCrossEntropyLoss', 'JaccardMetricLoss'
+    assert [_losses(cfg) for cfg in cfgs] == [
+        dict(sup=[(ce, 1.0, None)], hard=[(ce, 1.0, None)], soft=[],
+             soft_label_transform=None),
+        dict(sup=[(ce, 0.25, None), (jml, 0.75, None)],
+             hard=[(ce, 1.0, None)], soft=[], soft_label_transform=None),
+        dict(sup=[(ce, 0.25, None), (jml, 0.75, None)],
+             hard=[(ce, 0.25, None)], soft=[(jml, 0.75, 'all')],
+             soft_label_transform=None),
+        dict(sup=[(ce, 0.25, bls), (jml, 0.75, bls)],
+             hard=[(ce, 0.25, bls)], soft=[(jml, 0.75, 'all')],
+             soft_label_transform=bls),
+    ]
+    reference = _without_losses(cfgs[0])
+    for cfg in cfgs[1:]:
+        assert _without_losses(cfg) == reference
+        assert cfg.model.soft_loss_conf_mask is False

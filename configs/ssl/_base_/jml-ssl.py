@@ -1,4 +1,5 @@
-# JML-SSL (the paper's Appendix I, Table 12): AugSeg + JML with BLS.
+# JML-SSL (the paper's Appendix I, Table 12): AugSeg + JML with BLS, the
+# last row of the ablation (ssl_losses.py).
 # Stated: CE/JML weights 0.25/0.75 in all experiments; BLS stacked on
 # AugSeg's augmentations (k = 3, eps = 0.5, JDTLosses defaults).
 # Choices where the paper is silent (each one a switch here):
@@ -12,21 +13,9 @@
 # - the confidence mask does not weight the JML term (soft_loss_conf_mask
 #   False: JDTLosses' KD masks only ignored pixels).
 _base_ = './semi.py'
-bls = dict(type='BoundaryLabelSmoothing', kernel_size=3, epsilon=0.5)
 model = dict(
-    decode_head=dict(loss_decode=[
-        dict(type='SoftCrossEntropyLoss', loss_weight=0.25,
-             target_transform=bls),
-        dict(type='JaccardMetricLoss', loss_weight=0.75,
-             target_transform=bls)
-    ]),
-    unsup_hard_losses=[
-        dict(type='SoftCrossEntropyLoss', loss_weight=0.25,
-             target_transform=bls)
-    ],
-    unsup_soft_losses=[
-        dict(type='JaccardMetricLoss', loss_weight=0.75,
-             active_classes='all')
-    ],
+    decode_head=dict(loss_decode={{_base_.ssl_sup_ce_jml_bls}}),
+    unsup_hard_losses={{_base_.ssl_unsup_ce_with_jml_bls}},
+    unsup_soft_losses={{_base_.ssl_unsup_jml}},
     soft_loss_conf_mask=False,
-    soft_label_transform=bls)
+    soft_label_transform={{_base_.ssl_bls}})

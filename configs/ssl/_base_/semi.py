@@ -8,7 +8,8 @@
 # CutMix-ed strong views, averaged over all pixels ('all_pixels').
 _base_ = [
     './deeplabv3plus_r101-d16-augseg.py', './voc12aug_semi-513x513.py',
-    './augseg_schedule.py', 'mmseg::_base_/default_runtime.py'
+    './augseg_schedule.py', './ssl_losses.py',
+    'mmseg::_base_/default_runtime.py'
 ]
 model = dict(
     type='SemiEncoderDecoder',
@@ -16,9 +17,7 @@ model = dict(
         _delete_=True,
         type='MultiBranchDataPreprocessor',
         data_preprocessor={{_base_.seg_data_preprocessor}}),
-    unsup_hard_losses=[
-        dict(type='SoftCrossEntropyLoss', loss_weight=1.0)
-    ],
+    unsup_hard_losses={{_base_.ssl_unsup_ce}},
     unsup_soft_losses=None,
     conf_thresh=0.95,
     hard_loss_reduction='all_pixels',

@@ -1,0 +1,37 @@
+# The loss lists of the semi-supervised configs (configs/ssl and the
+# semi-supervised demo rows), one copy. The paper's Appendix I ablation adds
+# one term at a time (Table 12, right; 92 and 183 labels):
+#   1. CE on labelled images                  (sup-only, AugSeg's SupOnly)
+#   2. + CE on confidence >= 0.95 pseudo labels (AugSeg)
+#   3. + JML on labelled images               (augseg-jmlsup)
+#   4. + JML on the teacher's soft probabilities (augseg-jmlsup-jmlunsup)
+#   5. + BLS                                   (jml-ssl)
+# Weights (the paper: "0.25/0.75 (CE/JML) in all our experiments"; the
+# weights of the SSL runs themselves are lost): a branch with CE and JML
+# weighs them 0.25/0.75, a branch with CE only keeps AugSeg's 1.0; the
+# labelled and the unlabelled sums add up with weight 1 each (AugSeg).
+# BLS: JDTLosses' defaults, k = 3, eps = 0.5.
+ssl_bls = dict(type='BoundaryLabelSmoothing', kernel_size=3, epsilon=0.5)
+# labelled (decode_head.loss_decode; CE alone is the model's default)
+ssl_sup_ce_jml = [
+    dict(type='SoftCrossEntropyLoss', loss_weight=0.25),
+    dict(type='JaccardMetricLoss', loss_weight=0.75)
+]
+ssl_sup_ce_jml_bls = [
+    dict(type='SoftCrossEntropyLoss', loss_weight=0.25,
+         target_transform=ssl_bls),
+    dict(type='JaccardMetricLoss', loss_weight=0.75,
+         target_transform=ssl_bls)
+]
+# unlabelled, on the hard pseudo labels (unsup_hard_losses)
+ssl_unsup_ce = [dict(type='SoftCrossEntropyLoss', loss_weight=1.0)]
+ssl_unsup_ce_with_jml = [dict(type='SoftCrossEntropyLoss', loss_weight=0.25)]
+ssl_unsup_ce_with_jml_bls = [
+    dict(type='SoftCrossEntropyLoss', loss_weight=0.25,
+         target_transform=ssl_bls)
+]
+# unlabelled, on the teacher's soft probabilities (unsup_soft_losses);
+# active classes: all (JDTLosses' default for soft targets)
+ssl_unsup_jml = [
+    dict(type='JaccardMetricLoss', loss_weight=0.75, active_classes='all')
+]
