@@ -1,6 +1,6 @@
 # MNIST digit scenes (background + ten digits, 128 x 128 canvases).
 # Prepare with: python tools/dataset_converters/mnist_scenes.py
-# data/mnist_scenes (tools/run_digits.py does it on first use).
+# data/mnist_scenes (the converter is deterministic: seed 0 by default).
 # Training keeps every scene whole: the RandomCrop at the canvas size only
 # states the crop, and there is no flip (a mirrored digit is another glyph).
 # `soft_train_pipeline` / `soft_train_prefix` add the soft ground truth
