@@ -7,9 +7,13 @@
 # ImageNet mean/std.
 # Pretraining: AugSeg loads a deep-stem ImageNet ResNet-101 (the
 # CPS/U2PL "resnet101_v1c" family, 64-64-128 stem); MMSeg's
-# open-mmlab://resnet101_v1c has a 32-32-64 stem and does not fit. Convert
-# AugSeg's checkpoint to MMSeg key names and put it at the path below (or
-# pass model.backbone.init_cfg=None to train from scratch).
+# open-mmlab://resnet101_v1c has a 32-32-64 stem and does not fit. Get it
+# from AugSeg's README ("Prepare pre-trained encoder", ResNet-101:
+# https://drive.google.com/file/d/1Rx0legsMolCWENpfvE2jUScT3ogalMO8) and
+# convert its keys (checked by a strict load before writing):
+#   python tools/ssl/convert_augseg_resnet.py resnet101.pth \
+#       pretrained/resnet101_deepstem_augseg_mmseg.pth
+# (or pass model.backbone.init_cfg=None to train from scratch).
 # Differences left: MMSeg's stem max-pool has ceil_mode=False (AugSeg True;
 # identical sizes for the odd 513 crops).
 norm_cfg = dict(type='SyncBN', requires_grad=True)
