@@ -29,7 +29,7 @@ def _sweep(repo_root, work_root, data_root, *extra):
         cwd=repo_root,
         capture_output=True,
         text=True,
-        timeout=600)
+        timeout=1800)  # 4 tiny runs; slow only on a loaded shared machine
     assert proc.returncode == 0, proc.stderr[-4000:]
     return proc.stdout
 
