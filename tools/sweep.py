@@ -649,13 +649,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     folds = args.folds
     if folds is None and 'folds' in directives:
         folds = [int(k) for k in directives['folds'].split()]
-    configs = expand_configs(args.configs)
-    for config in configs:
-        config_labels(config)  # fail on a bad name before any training
     try:
+        configs = expand_configs(args.configs)
+        for config in configs:
+            config_labels(config)  # fail on a bad name before any training
         jobs = plan_runs(configs, args.seeds, args.work_root,
                          args.cfg_options, folds, args.fold_options)
-    except ValueError as error:
+    except (FileNotFoundError, ValueError) as error:
         parser.error(str(error))
 
     status: Dict[str, Status] = {}
