@@ -200,3 +200,132 @@ def test_ablation_rows_add_one_loss_term_each(split):
     for cfg in cfgs[1:]:
         assert _without_losses(cfg) == reference
         assert cfg.model.soft_loss_conf_mask is False
+
+
+# ---------------------------------------------------------------------------
+# the semi-supervised demo rows (MNI152, 1/8 of the training slices labelled)
+# ---------------------------------------------------------------------------
+DEMO = osp.join(REPO, 'configs', 'demo')
+DEMO_TAIL = 'fcn_unet-s5-c16_1xb{b}-150_mni152-128x128.py'
+DEMO_ROWS = {
+    'sup': osp.join(DEMO, 'sup-1of8labeled_' + DEMO_TAIL.format(b=8)),
+    'augseg': osp.join(DEMO, 'augseg-1of8labeled_' + DEMO_TAIL.format(b=16)),
+    'jml-ssl': osp.join(DEMO,
+                        'jml-ssl-1of8labeled_' + DEMO_TAIL.format(b=16)),
+}
+DEMO_CE = osp.join(DEMO, 'ce_' + DEMO_TAIL.format(b=8))
+MNI_SPLIT = osp.join(SSL, 'splits', 'mni152-1of8')
+
+
+def test_demo_rows_are_listed_for_the_sweep():
+    listed = [
+        line for line in _lines(osp.join(DEMO, 'ssl.txt'))
+        if not line.startswith('#')
+    ]
+    assert [osp.join(REPO, p) for p in listed] == list(DEMO_ROWS.values())
+
+
+def test_demo_supervised_row_is_the_ce_demo_on_the_labelled_slices():
+    cfg, ce = Config.fromfile(DEMO_ROWS['sup']), Config.fromfile(DEMO_CE)
+    dataset = cfg.train_dataloader.dataset
+    assert osp.samefile(dataset.pop('ann_file'),
+                        osp.join(MNI_SPLIT, 'labeled.txt'))
+    assert cfg.to_dict() == ce.to_dict()
+
+
+def test_demo_semi_rows():
+    ce = Config.fromfile(DEMO_CE)
+    augseg, jml_ssl = (Config.fromfile(DEMO_ROWS[m])
+                       for m in ('augseg', 'jml-ssl'))
+    # the demo's model (a SemiEncoderDecoder around it), schedule and
+    # evaluation; AugSeg's semi-supervised settings
+    model = augseg.model
+    assert model.type == 'SemiEncoderDecoder'
+    assert model.backbone == ce.model.backbone
+    assert {k: v for k, v in model.decode_head.items() if k != 'loss_decode'
+            } == {k: v for k, v in ce.model.decode_head.items()
+                  if k != 'loss_decode'}
+    assert model.data_preprocessor.type == 'MultiBranchDataPreprocessor'
+    wrapped = dict(model.data_preprocessor.data_preprocessor)
+    wrapped.pop('_scope_', None)  # added by the {{_base_.x}} reference
+    assert wrapped == ce.model.data_preprocessor
+    for key in ('optim_wrapper', 'param_scheduler', 'train_cfg',
+                'val_dataloader', 'test_dataloader', 'val_evaluator',
+                'test_evaluator'):
+        assert augseg[key] == ce[key], key
+    assert (model.conf_thresh, model.hard_loss_reduction,
+            model.predict_on) == (0.95, 'all_pixels', 'teacher')
+    assert augseg.val_cfg.type == 'TeacherStudentValLoop'
+    assert augseg.custom_hooks == [
+        dict(type='MeanTeacherHook', max_decay=0.9, copy_epochs=1)
+    ]
+    loader = augseg.train_dataloader
+    assert loader.batch_size == 16
+    assert loader.sampler == dict(type='EpochMultiSourceSampler',
+                                  batch_size=16, source_ratio=[1, 1])
+    labelled, unlabelled = loader.dataset.datasets
+    assert osp.samefile(labelled.ann_file,
+                        osp.join(MNI_SPLIT, 'labeled.txt'))
+    assert osp.samefile(unlabelled.ann_file,
+                        osp.join(MNI_SPLIT, 'unlabeled.txt'))
+    assert all(t['type'] != 'LoadAnnotations' for t in unlabelled.pipeline)
+    # the losses: AugSeg's CE terms, then JML-SSL's lists and nothing else
+    bls = dict(type='BoundaryLabelSmoothing', kernel_size=3, epsilon=0.5)
+    ce_loss, jml = 'SoftCrossEntropyLoss', 'JaccardMetricLoss'
+    assert _losses(augseg) == dict(
+        sup=[(ce_loss, 1.0, None)], hard=[(ce_loss, 1.0, None)], soft=[],
+        soft_label_transform=None)
+    assert _losses(jml_ssl) == dict(
+        sup=[(ce_loss, 0.25, bls), (jml, 0.75, bls)],
+        hard=[(ce_loss, 0.25, bls)], soft=[(jml, 0.75, 'all')],
+        soft_label_transform=bls)
+    assert _without_losses(jml_ssl) == _without_losses(augseg)
+
+
+def _demo_on_synthetic(path, root, work_dir):
+    """The demo row on the synthetic shapes: 3 labelled and 5 unlabelled
+    training images (2 + 2 per batch, 2 iterations per epoch), 3
+    iterations, validation on the 4 validation images."""
+    cfg = Config.fromfile(path)
+    cfg.work_dir = str(work_dir)
+    loader = cfg.train_dataloader
+    if loader.dataset.type == 'ConcatDataset':
+        sources = loader.dataset.datasets
+        loader.batch_size = loader.sampler.batch_size = 4
+    else:
+        sources = [loader.dataset]
+    for source, indices in zip(sources, ([0, 1, 2], [3, 4, 5, 6, 7])):
+        source.update(data_root=root, ann_file='', indices=indices)
+    for key in ('val_dataloader', 'test_dataloader'):
+        cfg[key].dataset.data_root = root
+    cfg.train_cfg.update(max_iters=3, val_interval=3)
+    cfg.default_hooks.checkpoint.interval = 3
+    cfg.default_hooks.logger.interval = 1
+    return cfg
+
+
+@pytest.mark.parametrize('method', list(DEMO_ROWS))
+def test_demo_row_trains_on_synthetic_data(method, synthetic_data_root,
+                                           tmp_path):
+    from mmengine.runner import Runner
+    cfg = _demo_on_synthetic(DEMO_ROWS[method], synthetic_data_root,
+                             tmp_path)
+    torch.manual_seed(0)
+    runner = Runner.from_cfg(cfg)
+    model = runner.train()
+    scalars = runner.message_hub.log_scalars
+    losses = [k for k in scalars if k.startswith('train/') and 'loss' in k]
+    assert losses and all(
+        math.isfinite(scalars[k].current()) for k in losses)
+    if method == 'sup':
+        assert 'val/mIoU' in scalars
+        return
+    expected = {'train/decode.loss_ce', 'train/unsup.loss_ce',
+                'train/unsup.kept_ratio', 'val/teacher/mIoU',
+                'val/student/mIoU'}
+    if method == 'jml-ssl':
+        expected |= {'train/decode.loss_jml', 'train/unsup.loss_jml'}
+    assert expected <= set(scalars)
+    # 2 copy iterations, then one EMA step: the teacher differs
+    assert not torch.equal(model.teacher.decode_head.conv_seg.weight,
+                           model.decode_head.conv_seg.weight)

@@ -13,9 +13,4 @@
 # - the confidence mask does not weight the JML term (soft_loss_conf_mask
 #   False: JDTLosses' KD masks only ignored pixels).
 _base_ = './semi.py'
-model = dict(
-    decode_head=dict(loss_decode={{_base_.ssl_sup_ce_jml_bls}}),
-    unsup_hard_losses={{_base_.ssl_unsup_ce_with_jml_bls}},
-    unsup_soft_losses={{_base_.ssl_unsup_jml}},
-    soft_loss_conf_mask=False,
-    soft_label_transform={{_base_.ssl_bls}})
+model = {{_base_.ssl_jml_ssl_model}}

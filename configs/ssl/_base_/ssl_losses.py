@@ -35,3 +35,14 @@ ssl_unsup_ce_with_jml_bls = [
 ssl_unsup_jml = [
     dict(type='JaccardMetricLoss', loss_weight=0.75, active_classes='all')
 ]
+# JML-SSL's losses as a model override (configs/ssl/_base_/jml-ssl.py and
+# the JML-SSL demo row): labelled CE + JML on BLS-smoothed ground truth,
+# unlabelled CE on BLS-smoothed pseudo labels + JML on the teacher's soft
+# probabilities (pasted labelled regions: BLS-smoothed ground truth), the
+# confidence mask on the CE term only.
+ssl_jml_ssl_model = dict(
+    decode_head=dict(loss_decode=ssl_sup_ce_jml_bls),
+    unsup_hard_losses=ssl_unsup_ce_with_jml_bls,
+    unsup_soft_losses=ssl_unsup_jml,
+    soft_loss_conf_mask=False,
+    soft_label_transform=ssl_bls)
