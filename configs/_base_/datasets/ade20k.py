@@ -6,9 +6,10 @@
 #   size, random crop with no category-ratio check, horizontal flip 0.5;
 #   images smaller than the crop are padded by the data preprocessor (image
 #   0 after normalisation = the mean, label 255). No photometric distortion.
-#   ADE20K images differ in size, and MMCV's RandomResize scales to a fixed
-#   target size, so the factor is drawn from 0.5, 0.55, ..., 2.0 (31 equally
-#   likely values, own size x factor; the official draw is continuous).
+#   The factor is drawn per image from the continuous [0.5, 2.0] and applied
+#   to that image's own size (RandomRescale of mmseg_jml: MMCV's
+#   RandomResize scales to a fixed target size, and these images differ in
+#   size).
 # - test: the original resolution, no resize, padded to at least the crop
 #   size by the data preprocessor (as the official test Pad) and predicted by
 #   the models' slide inference (`slide_test_cfg`).
@@ -18,14 +19,10 @@ data_root = 'data/ade/ADEChallengeData2016'
 crop_size = (512, 512)
 # official Segmentor.predict: stride = int(ceil(crop * stride_rate)), 2/3
 slide_test_cfg = dict(mode='slide', crop_size=crop_size, stride=(342, 342))
-rescale_factors = [round(0.5 + 0.05 * i, 2) for i in range(31)]
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations', reduce_zero_label=True),
-    dict(
-        type='RandomChoice',
-        transforms=[[dict(type='Resize', scale_factor=f, keep_ratio=True)]
-                    for f in rescale_factors]),
+    dict(type='RandomRescale', ratio_range=(0.5, 2.0)),
     dict(type='RandomCrop', crop_size=crop_size),
     dict(type='RandomFlip', prob=0.5),
     dict(type='PackSegInputs')

@@ -2,8 +2,8 @@
 # (zifuwanggg/JDTLosses, datas/datasets/base_dataset.py and transform.py;
 # configs/datas/cityscapes.yaml: scale 0.5-2.0, crop 512x1024, ignore 255):
 # - training: rescale by a random factor in [0.5, 2.0] of the image's own size
-#   (every Cityscapes image is 2048x1024, so RandomResize around that size is
-#   exactly that), random crop with no category-ratio check, horizontal flip
+#   (RandomRescale of mmseg_jml, a continuous factor drawn per image), random
+#   crop with no category-ratio check, horizontal flip
 #   0.5; images smaller than the crop are padded by the data preprocessor
 #   (image 0 after normalisation = the mean, label 255). No photometric
 #   distortion.
@@ -19,11 +19,7 @@ slide_test_cfg = dict(mode='slide', crop_size=crop_size, stride=(342, 683))
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations'),
-    dict(
-        type='RandomResize',
-        scale=(2048, 1024),
-        ratio_range=(0.5, 2.0),
-        keep_ratio=True),
+    dict(type='RandomRescale', ratio_range=(0.5, 2.0)),
     dict(type='RandomCrop', crop_size=crop_size),
     dict(type='RandomFlip', prob=0.5),
     dict(type='PackSegInputs')

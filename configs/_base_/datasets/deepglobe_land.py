@@ -3,9 +3,9 @@
 # datas/datasets/base_dataset.py and transform.py;
 # configs/datas/deepglobe_land_fold0.yaml: scale 0.5-2.0, crop 512x512):
 # - training: rescale by a random factor in [0.5, 2.0] of the image's own
-#   size (every image is 2448x2448, so RandomResize around that size is
-#   exactly that), random crop with no category-ratio check, horizontal flip
-#   0.5. No photometric distortion.
+#   size (RandomRescale of mmseg_jml, a continuous factor drawn per image),
+#   random crop with no category-ratio check, horizontal flip 0.5. No
+#   photometric distortion.
 # - test: the whole 2448x2448 image at its resolution, predicted by the
 #   models' slide inference (`slide_test_cfg`: 512x512 windows, stride 342).
 # Prepare with:
@@ -22,11 +22,7 @@ slide_test_cfg = dict(mode='slide', crop_size=crop_size, stride=(342, 342))
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations'),
-    dict(
-        type='RandomResize',
-        scale=(2448, 2448),
-        ratio_range=(0.5, 2.0),
-        keep_ratio=True),
+    dict(type='RandomRescale', ratio_range=(0.5, 2.0)),
     dict(type='RandomCrop', crop_size=crop_size),
     dict(type='RandomFlip', prob=0.5),
     dict(type='PackSegInputs')

@@ -9,3 +9,4 @@ __all__ = [
     'gather_soft_label_map', 'register_soft_label_consumer'
 ]
 from . import multi_branch, strong_augment  # noqa: F401,E402
+from .rescale import RandomRescale  # noqa: F401,E402
