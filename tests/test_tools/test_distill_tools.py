@@ -202,12 +202,16 @@ def test_demo_kd_configs(repo_root, name):
     cfg = Config.fromfile(osp.join(repo_root, 'configs', 'demo', name))
     model = cfg.model
     assert model.type == 'DistillEncoderDecoder'
-    assert model.teacher_config == f'configs/demo/{DEMO_TEACHER}'
-    assert osp.isfile(osp.join(repo_root, model.teacher_config))
+    # Paths are resolved from the config's own directory ({{fileDirname}}),
+    # so they are absolute and do not depend on the working directory.
+    demo_dir = osp.join(repo_root, 'configs', 'demo')
+    assert osp.isabs(model.teacher_config)
+    assert osp.samefile(model.teacher_config, osp.join(demo_dir, DEMO_TEACHER))
     teacher_stem = osp.splitext(DEMO_TEACHER)[0]
-    assert model.teacher_checkpoint == (
-        f'work_dirs/demo/{teacher_stem}/seed0/iter_150.pth')
-    teacher = Config.fromfile(osp.join(repo_root, model.teacher_config))
+    assert osp.normpath(model.teacher_checkpoint) == osp.join(
+        osp.realpath(repo_root), 'work_dirs', 'demo', teacher_stem, 'seed0',
+        'iter_150.pth')
+    teacher = Config.fromfile(model.teacher_config)
     assert teacher.model.backbone.base_channels == 32
     assert model.backbone.base_channels == 16
     assert teacher.max_iters == 150
