@@ -134,6 +134,32 @@ def _read_checkpoint_state(path: str) -> Dict[str, Tensor]:
     }
 
 
+def _switch_off_pretraining(model_cfg: ConfigType) -> None:
+    """Drop the ImageNet weights a teacher config asks for, in place.
+
+    The teacher's weights come from its checkpoint, which overwrites every
+    parameter; paper configs are pretrained by default, and MMSeg's
+    ``TIMMBackbone`` would download its weights while building (its
+    ``pretrained`` defaults to True). So: the segmentor's ``pretrained``
+    becomes None, the backbone's ``init_cfg`` is dropped, and its
+    ``pretrained`` becomes False (a flag, and always for ``TIMMBackbone``)
+    or None (a path).
+    """
+    if model_cfg.get('pretrained') is not None:
+        model_cfg['pretrained'] = None
+    backbone = model_cfg.get('backbone')
+    if not isinstance(backbone, dict):
+        return
+    backbone.pop('init_cfg', None)
+    backbone_type = backbone.get('type')
+    is_timm = isinstance(backbone_type, str) and backbone_type.split(
+        '.')[-1] == 'TIMMBackbone'
+    if is_timm or isinstance(backbone.get('pretrained'), bool):
+        backbone['pretrained'] = False
+    elif backbone.get('pretrained') is not None:
+        backbone['pretrained'] = None
+
+
 def _normalisation(preprocessor: nn.Module) -> Dict[str, object]:
     """What a data preprocessor does to pixel values, for comparison."""
     normalise = bool(getattr(preprocessor, '_enable_normalize', False))
@@ -208,9 +234,12 @@ class DistillEncoderDecoder(EncoderDecoder):
             use MMSeg's ``BaseDecodeHead.loss`` and ``loss_by_feat``.
         teacher_config (str): Path of the teacher's MMSeg config file (its
             ``model`` must build an ``EncoderDecoder`` or a
-            ``CascadeEncoderDecoder``). Relative paths are relative to the
-            working directory; write ``'{{fileDirname}}/...'`` in the
-            student config for a path relative to that config file.
+            ``CascadeEncoderDecoder``). Its pretraining (the segmentor's
+            ``pretrained``, the backbone's ``init_cfg`` and ``pretrained``)
+            is switched off: the checkpoint holds every weight, and nothing
+            is downloaded. Relative paths are relative to the working
+            directory; write ``'{{fileDirname}}/...'`` in the student config
+            for a path relative to that config file.
         teacher_checkpoint (str): Path (or URL) of the teacher's checkpoint;
             it must fit the teacher config exactly (no missing, unexpected or
             mis-shaped keys; BN ``num_batches_tracked`` may be absent).
@@ -364,9 +393,11 @@ class DistillEncoderDecoder(EncoderDecoder):
 
     def _build_teacher(self, config_path: str,
                        checkpoint_path: str) -> EncoderDecoder:
-        """Build, load, check and freeze the teacher."""
+        """Build (without its ImageNet weights), load, check and freeze the
+        teacher."""
         cfg = _load_teacher_config(config_path)
         model_cfg = cfg.model
+        _switch_off_pretraining(model_cfg)
         # The teacher only ever runs in eval mode, where SyncBN is BN (and
         # SyncBN has no CPU kernel); the state dict keys are the same.
         revert_sync_bn_in_config(model_cfg)

@@ -593,3 +593,92 @@ def test_normalisation_mismatch(synthetic_config, tmp_path):
     with pytest.raises(ValueError, match='normalise inputs like the'):
         MODELS.build(_kd_cfg(synthetic_config, (config, checkpoint)))
 
+
+
+# ----------------------------------------------------------------------
+# the teacher's ImageNet weights are never loaded
+# ----------------------------------------------------------------------
+@pytest.mark.parametrize('model,expected', [
+    (dict(backbone=dict(type='TIMMBackbone', model_name='resnet18d')),
+     dict(backbone=dict(
+         type='TIMMBackbone', model_name='resnet18d', pretrained=False))),
+    (dict(
+        pretrained=None,
+        backbone=dict(
+            type='mmseg.TIMMBackbone',
+            pretrained=True,
+            init_cfg=dict(type='Pretrained', checkpoint='a.pth'))),
+     dict(
+         pretrained=None,
+         backbone=dict(type='mmseg.TIMMBackbone', pretrained=False))),
+    (dict(pretrained='open-mmlab://resnet50_v1c',
+          backbone=dict(type='ResNetV1c', pretrained='b.pth')),
+     dict(pretrained=None, backbone=dict(type='ResNetV1c', pretrained=None))),
+    (dict(backbone=dict(
+        type='MixVisionTransformer',
+        init_cfg=dict(type='Pretrained', checkpoint='https://x/mit_b5.pth'))),
+     dict(backbone=dict(type='MixVisionTransformer'))),
+])
+def test_teacher_pretraining_is_switched_off(model, expected):
+    from mmseg_jml.models.segmentors.distill_encoder_decoder import \
+        _switch_off_pretraining
+    _switch_off_pretraining(model)
+    assert model == expected
+
+
+def test_pretrained_timm_teacher_builds_offline(synthetic_config, tmp_path,
+                                                monkeypatch):
+    """A teacher config with an ImageNet-pretrained TIMMBackbone (as every
+    paper config) builds without asking timm for the weights (here any such
+    request fails, as it would offline), and gets the checkpoint's."""
+    import timm
+    create_model = timm.create_model
+    requests = []
+
+    def offline_create_model(*args, **kwargs):
+        requests.append(kwargs.get('pretrained'))
+        if kwargs.get('pretrained'):
+            raise RuntimeError('offline: no ImageNet weights')
+        return create_model(*args, **kwargs)
+
+    monkeypatch.setattr(timm, 'create_model', offline_create_model)
+    timm_model = dict(
+        backbone=dict(
+            _delete_=True,
+            type='TIMMBackbone',
+            model_name='resnet10t',
+            features_only=True,
+            pretrained=True,
+            out_indices=(4, ),
+            init_cfg=dict(type='Pretrained', checkpoint='missing.pth')),
+        decode_head=dict(
+            _delete_=True,
+            type='FCNHead',
+            in_channels=512,
+            in_index=0,
+            channels=16,
+            num_convs=1,
+            concat_input=False,
+            num_classes=3,
+            norm_cfg=dict(type='BN', requires_grad=True),
+            align_corners=False,
+            loss_decode=dict(type='CrossEntropyLoss')))
+    config = tmp_path / 'timm_teacher.py'
+    config.write_text(f'_base_ = [{synthetic_config!r}]\n'
+                      f'model = {timm_model!r}\n')
+    teacher_cfg = Config.fromfile(str(config)).model
+    teacher_cfg.backbone.pretrained = False
+    teacher_cfg.backbone.init_cfg = None
+    revert_sync_bn_in_config(teacher_cfg)
+    torch.manual_seed(1)
+    reference = MODELS.build(teacher_cfg)
+    checkpoint = str(tmp_path / 'timm_teacher.pth')
+    torch.save({'state_dict': reference.state_dict()}, checkpoint)
+    with pytest.raises(RuntimeError, match='offline'):
+        MODELS.build(Config.fromfile(str(config)).model)
+    requests.clear()
+    model = MODELS.build(
+        _kd_cfg(synthetic_config, (str(config), checkpoint)))
+    assert requests == [False]
+    for key, value in reference.state_dict().items():
+        torch.testing.assert_close(model.teacher.state_dict()[key], value)
