@@ -32,7 +32,9 @@ Variants (the official loss weights; BLS k = 3, eps = 0.5):
 Every variant runs in fresh Python processes (this script with
 ``--worker``):
 
-* time: the variant's model and a CE model with the same weights are built
+* time (``--clock``: wall time, or the CPU time of the process, which
+  other processes on a shared machine do not inflate as much): the
+  variant's model and a CE model with the same weights are built
   side by side; after ``--warmup`` steps of each, ``--iters`` steps of the
   two alternate, and the ratio is the median variant step over the median
   CE step *of the same process*, so load from other processes affects both
@@ -267,12 +269,13 @@ def _sync(device: str) -> None:
         torch.cuda.synchronize()
 
 
-def _timed(fn, device: str) -> float:
+def _timed(fn, device: str, clock: str = 'wall') -> float:
+    now = time.process_time if clock == 'process' else time.perf_counter
     _sync(device)
-    start = time.perf_counter()
+    start = now()
     fn()
     _sync(device)
-    return time.perf_counter() - start
+    return now() - start
 
 
 def worker(args: argparse.Namespace) -> dict:
@@ -334,7 +337,7 @@ def worker(args: argparse.Namespace) -> dict:
     times = {name: [] for name in steps}
     for _ in range(args.iters):
         for name, fn in steps.items():
-            times[name].append(_timed(fn, args.device))
+            times[name].append(_timed(fn, args.device, args.clock))
     return {f'{name}_ms': 1000 * statistics.median(values)
             for name, values in times.items()}
 
@@ -350,7 +353,7 @@ def _worker_command(args: argparse.Namespace, variant: str,
         str(args.size), '--iters',
         str(args.iters), '--warmup',
         str(args.warmup), '--threads',
-        str(args.threads), '--device', args.device
+        str(args.threads), '--device', args.device, '--clock', args.clock
     ]
     if args.teacher_config:
         cmd += ['--teacher-config', args.teacher_config]
@@ -446,6 +449,12 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument('--threads', type=int, default=1)
     parser.add_argument('--device', choices=['cpu', 'cuda'], default='cpu')
     parser.add_argument(
+        '--clock',
+        choices=['wall', 'process'],
+        default='wall',
+        help='wall time, or the CPU time of the process (all its threads; '
+        'robust to other load on a shared CPU machine)')
+    parser.add_argument(
         '--variants', nargs='+', choices=VARIANTS, default=list(VARIANTS))
     parser.add_argument('--json', help='also write the rows to this file')
     parser.add_argument('--worker', choices=VARIANTS, help=argparse.SUPPRESS)
@@ -475,7 +484,8 @@ def main(argv: Optional[Sequence[str]] = None) -> List[dict]:
     rows = summarize(results)
     print(f'model {args.model_config}, batch {args.batch} x {args.size} x '
           f'{args.size}, {args.num_classes} classes, {args.device}, '
-          f'{args.threads} thread(s), median of {args.iters} steps after '
+          f'{args.threads} thread(s), {args.clock} clock, median of '
+          f'{args.iters} steps after '
           f'{args.warmup} warm-up')
     print(to_markdown(rows))
     if args.json:

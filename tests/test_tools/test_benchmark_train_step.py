@@ -17,7 +17,8 @@ def rows(tmp_path_factory):
     out = tmp_path_factory.mktemp('bench') / 'rows.json'
     returned = bench.main([
         '--model-config', TINY_MODEL, '--num-classes', '5', '--batch', '1',
-        '--size', '32', '--iters', '1', '--warmup', '0', '--json',
+        '--size', '32', '--iters', '1', '--warmup', '0', '--clock', 'process',
+        '--json',
         str(out)
     ])
     with open(out) as f:
