@@ -156,7 +156,7 @@ def _losses(model):
 
 
 def test_paper_and_demo_configs_are_found():
-    assert len(PAPER_CONFIGS) == 126
+    assert len(PAPER_CONFIGS) == 158
     assert DEMO_CONFIGS
 
 

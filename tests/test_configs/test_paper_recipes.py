@@ -258,6 +258,80 @@ def test_distillation_losses(pattern, method, pretraining_off, tmp_path,
     assert cfg.train_dataloader.batch_size == expected_batch
 
 
+@pytest.mark.parametrize('path,method,batch,iters', [
+    ('cityscapes/jml-kd_deeplabv3_r101-d8-to-pspnet_r18-d8_4xb2-40k_'
+     'cityscapes-512x1024.py', 'jml-kd', 2, 40000),
+    ('deepglobe/ce-kd_unet-head_r50-to-unet-head_m-v2_4xb2-10k_'
+     'deepglobe-512x512.py', 'ce-kd', 2, 10000),
+    ('deepglobe/jml-kd_deeplabv3_r50-d8-to-deeplabv3_r18-d8_4xb2-10k_'
+     'deepglobe-512x512.py', 'jml-kd', 2, 10000),
+])
+def test_distillation_students_of_tables_1_13_14(path, method, batch, iters,
+                                                 pretraining_off):
+    """Table 1's batch-8 JML-KD and the DeepGlobe students: the official KD
+    weights, the JML-BLS teacher of the same data set and its final
+    checkpoint (10k iterations on DeepGlobe)."""
+    cfg = _load(osp.join(REPO, 'configs', path), pretraining_off)
+    model = cfg.model
+    decode, distill, aux, aux_distill = KD[method]
+    assert _build_losses(model.decode_head.loss_decode) == decode
+    assert _build_losses(model.distill_losses) == distill
+    assert _build_losses(model.auxiliary_head.loss_decode) == aux
+    assert _build_losses(model.aux_distill_losses) == aux_distill
+    teacher = osp.splitext(osp.basename(model.teacher_config))[0]
+    assert teacher.startswith('jml-bls_')
+    assert teacher.endswith(path.split('_')[-1][:-3])
+    assert osp.normpath(model.teacher_checkpoint) == osp.join(
+        REPO, 'work_dirs', teacher, f'iter_{iters}.pth')
+    assert cfg.train_dataloader.batch_size == batch
+    assert cfg.train_cfg.max_iters == iters
+
+
+@pytest.mark.parametrize('variant', ['jml2', 'sjl_l1', 'sjl_l2'])
+@pytest.mark.parametrize('dataset', ['cityscapes-512x1024',
+                                     'voc12aug-512x512'])
+def test_table10_kd_column(variant, dataset, pretraining_off):
+    """The variant replaces both Jaccard terms of JML-KD (ground truth and
+    teacher); everything else is JML-KD's."""
+    name = (f"{variant.replace('_', '-')}-kd_deeplabv3_r101-d8-to-"
+            f'deeplabv3_r18-d8_4xb2-40k_{dataset}.py')
+    cfg = _load(osp.join(REPO, 'configs', 'ablations', name), pretraining_off)
+    model = cfg.model
+    jaccard = [
+        c for c in [*model.decode_head.loss_decode, *model.distill_losses]
+        if c['type'] == 'JaccardMetricLoss'
+    ]
+    assert [c['variant'] for c in jaccard] == [variant, variant]
+    for configs, expected in zip(
+            (model.decode_head.loss_decode, model.distill_losses,
+             model.auxiliary_head.loss_decode, model.aux_distill_losses),
+            KD['jml-kd']):
+        assert _build_losses(configs) == expected
+    assert cfg.train_dataloader.batch_size == 2
+
+
+@pytest.mark.parametrize('kernel', [3, 5, 7, 9])
+@pytest.mark.parametrize('epsilon', [0.1, 0.3, 0.5, 0.7, 0.9])
+def test_figure4_grid(kernel, epsilon, pretraining_off):
+    """Every cell of Figure 4's grid is a JML-BLS config with that kernel
+    and epsilon on all three smoothed terms (k = 3 and epsilon 0.5 are the
+    unmarked defaults of the names)."""
+    parts = ('' if kernel == 3 else f'-k{kernel}') + (
+        '' if epsilon == 0.5 else f'-e{round(epsilon * 10):02d}')
+    directory = 'voc12aug' if not parts else 'ablations'
+    cfg = _load(
+        osp.join(REPO, 'configs', directory,
+                 f'jml-bls{parts}_deeplabv3_r18-d8_4xb2-40k_'
+                 'voc12aug-512x512.py'), pretraining_off)
+    bls = ('BLS', kernel, epsilon)
+    assert _build_losses(cfg.model.decode_head.loss_decode) == [
+        ('SoftCrossEntropyLoss', 0.125, 'loss_ce', bls), JML + (bls, )
+    ]
+    assert _build_losses(cfg.model.auxiliary_head.loss_decode) == [
+        ('SoftCrossEntropyLoss', 0.125, 'loss_ce', bls)
+    ]
+
+
 # ---------------------------------------------------------------- testing
 @pytest.mark.parametrize('family', list(FAMILIES))
 def test_slide_inference_at_original_resolution(family, pretraining_off):
