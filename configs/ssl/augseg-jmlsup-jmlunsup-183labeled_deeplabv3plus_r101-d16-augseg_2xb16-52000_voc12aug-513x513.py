@@ -6,7 +6,4 @@
 # teacher's soft probabilities (pasted labelled regions: the one-hot ground
 # truth; no confidence mask on the JML term). Adding BLS gives JML-SSL.
 _base_ = './augseg-183labeled_deeplabv3plus_r101-d16-augseg_2xb16-52000_voc12aug-513x513.py'
-model = dict(
-    decode_head=dict(loss_decode={{_base_.ssl_sup_ce_jml}}),
-    unsup_hard_losses={{_base_.ssl_unsup_ce_with_jml}},
-    unsup_soft_losses={{_base_.ssl_unsup_jml}})
+model = {{_base_.ssl_jmlsup_jmlunsup_model}}

@@ -212,6 +212,9 @@ DEMO_ROWS = {
     'augseg': osp.join(DEMO, 'augseg-1of8labeled_' + DEMO_TAIL.format(b=16)),
     'jml-ssl': osp.join(DEMO,
                         'jml-ssl-1of8labeled_' + DEMO_TAIL.format(b=16)),
+    'augseg-jmlsup-jmlunsup': osp.join(
+        DEMO, 'augseg-jmlsup-jmlunsup-1of8labeled_' +
+        DEMO_TAIL.format(b=16)),
 }
 DEMO_CE = osp.join(DEMO, 'ce_' + DEMO_TAIL.format(b=8))
 MNI_SPLIT = osp.join(SSL, 'splits', 'mni152-1of8')
@@ -235,8 +238,9 @@ def test_demo_supervised_row_is_the_ce_demo_on_the_labelled_slices():
 
 def test_demo_semi_rows():
     ce = Config.fromfile(DEMO_CE)
-    augseg, jml_ssl = (Config.fromfile(DEMO_ROWS[m])
-                       for m in ('augseg', 'jml-ssl'))
+    augseg, jml_ssl, no_bls = (
+        Config.fromfile(DEMO_ROWS[m])
+        for m in ('augseg', 'jml-ssl', 'augseg-jmlsup-jmlunsup'))
     # the demo's model (a SemiEncoderDecoder around it), schedule and
     # evaluation; AugSeg's semi-supervised settings
     model = augseg.model
@@ -279,7 +283,12 @@ def test_demo_semi_rows():
         sup=[(ce_loss, 0.25, bls), (jml, 0.75, bls)],
         hard=[(ce_loss, 0.25, bls)], soft=[(jml, 0.75, 'all')],
         soft_label_transform=bls)
+    assert _losses(no_bls) == dict(
+        sup=[(ce_loss, 0.25, None), (jml, 0.75, None)],
+        hard=[(ce_loss, 0.25, None)], soft=[(jml, 0.75, 'all')],
+        soft_label_transform=None)
     assert _without_losses(jml_ssl) == _without_losses(augseg)
+    assert _without_losses(no_bls) == _without_losses(augseg)
 
 
 def _demo_on_synthetic(path, root, work_dir):
@@ -323,7 +332,7 @@ def test_demo_row_trains_on_synthetic_data(method, synthetic_data_root,
     expected = {'train/decode.loss_ce', 'train/unsup.loss_ce',
                 'train/unsup.kept_ratio', 'val/teacher/mIoU',
                 'val/student/mIoU'}
-    if method == 'jml-ssl':
+    if method != 'augseg':
         expected |= {'train/decode.loss_jml', 'train/unsup.loss_jml'}
     assert expected <= set(scalars)
     # 2 copy iterations, then one EMA step: the teacher differs

@@ -46,3 +46,9 @@ ssl_jml_ssl_model = dict(
     unsup_soft_losses=ssl_unsup_jml,
     soft_loss_conf_mask=False,
     soft_label_transform=ssl_bls)
+# Ablation row 4 (AugSeg + JML on labelled + JML on unlabelled, no BLS) as
+# a model override (configs/ssl/augseg-jmlsup-jmlunsup-* and the demo row).
+ssl_jmlsup_jmlunsup_model = dict(
+    decode_head=dict(loss_decode=ssl_sup_ce_jml),
+    unsup_hard_losses=ssl_unsup_ce_with_jml,
+    unsup_soft_losses=ssl_unsup_jml)
