@@ -17,8 +17,7 @@ from .utils.mmcv_compat import install_mmcv_ops_fallback
 install_mmcv_ops_fallback()
 register_mmengine_safe_globals()
 
-from . import datasets, evaluation, models  # noqa: E402,F401
+from . import datasets, engine, evaluation, models  # noqa: E402,F401
 from .version import __version__  # noqa: E402
 
-__all__ = ['__version__', 'datasets', 'evaluation', 'models']
-from . import engine  # noqa: E402,F401
+__all__ = ['__version__', 'datasets', 'engine', 'evaluation', 'models']

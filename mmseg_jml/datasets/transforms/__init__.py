@@ -1,12 +1,14 @@
-"""Pipeline transforms that carry soft label maps through MMSeg's data
-flow."""
+"""Pipeline transforms: soft label maps through MMSeg's data flow, own-size
+rescaling, and the weak/strong branches of semi-supervised training."""
 from .formatting import (PackSoftSegInputs, SoftLabelPixelData,
                          gather_soft_label_map, register_soft_label_consumer)
 from .loading import LoadSoftLabelMap
+from .multi_branch import MultiBranch
+from .rescale import RandomRescale
+from .strong_augment import StrongIntensityAugment
 
 __all__ = [
-    'LoadSoftLabelMap', 'PackSoftSegInputs', 'SoftLabelPixelData',
-    'gather_soft_label_map', 'register_soft_label_consumer'
+    'LoadSoftLabelMap', 'MultiBranch', 'PackSoftSegInputs', 'RandomRescale',
+    'SoftLabelPixelData', 'StrongIntensityAugment', 'gather_soft_label_map',
+    'register_soft_label_consumer'
 ]
-from . import multi_branch, strong_augment  # noqa: F401,E402
-from .rescale import RandomRescale  # noqa: F401,E402

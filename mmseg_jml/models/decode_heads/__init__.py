@@ -1,5 +1,5 @@
 """Decode heads for architectures that MMSeg lacks."""
+from .plain_aspp_plus_head import PlainASPPPlusHead
 from .unet_head import UNetDecoderBlock, UNetHead
 
-__all__ = ['UNetDecoderBlock', 'UNetHead']
-from .plain_aspp_plus_head import PlainASPPPlusHead  # noqa: F401,E402
+__all__ = ['PlainASPPPlusHead', 'UNetDecoderBlock', 'UNetHead']
