@@ -26,6 +26,16 @@ Layouts (``--layout``):
   first seen.
 * ``by_method``: rows (model, method), columns the metrics (the demo's
   table).
+* ``ssl``: the paper's Table 12, rows the methods, columns the numbers of
+  labelled images, in two groups: *final iteration* (the test json of the
+  last checkpoint, as above) and *best validation* (the highest
+  ``teacher/mIoU``, or ``mIoU`` for a supervised run, of the validations
+  logged during training in ``<timestamp>/vis_data/scalars.json``: the
+  checkpoint ``save_best`` keeps). Give the runs as
+  ``SPLIT:METHOD=WORK_DIR`` (``92:AugSeg=work_dirs/augseg_92_s0``); with
+  ``--paper-numbers builtin`` and ``--model 'VOC DL3+-R101 (AugSeg)'`` the
+  paper's Table 12 numbers stand beside ours, each in the group of how it
+  was selected (:data:`BUILTIN_SSL_PAPER_NUMBERS`).
 
 Cells are ``mean ± std`` over the runs of a (model, method), with the sample
 standard deviation (``ddof=1``); a single run shows its value alone (no
@@ -50,8 +60,11 @@ from typing import (Dict, Iterable, List, Literal, Mapping, Optional,
 
 __all__ = [
     'PAPER_METHODS', 'BUILTIN_PAPER_NUMBERS', 'BUILTIN_PAPER_FOLD_NUMBERS',
-    'bls_grid_position', 'to_eps_grid', 'to_fold_tables', 'Run', 'RunState', 'Cell',
-    'inspect_run', 'run_warnings', 'find_metrics_json', 'load_run_metrics', 'parse_run_spec',
+    'BUILTIN_SSL_PAPER_NUMBERS', 'SSL_METHODS', 'SSL_MODEL',
+    'bls_grid_position', 'to_eps_grid', 'to_fold_tables', 'to_ssl_tables',
+    'BestValidation', 'best_validation', 'summarize_ssl', 'Run', 'RunState',
+    'Cell', 'inspect_run', 'run_warnings', 'find_metrics_json',
+    'load_run_metrics', 'parse_run_spec',
     'collect_runs', 'summarize', 'load_paper_numbers', 'to_markdown',
     'to_csv', 'main'
 ]
@@ -93,6 +106,50 @@ BUILTIN_PAPER_FOLD_NUMBERS: Dict[Tuple[str, str, str], Tuple[float, ...]] = {
                                             67.00),
     ('DeepGlobe DL3-R18', 'mIoU', 'JML-KD'): (67.20, 67.96, 67.50, 67.62,
                                              67.84),
+}
+
+#: The rows of Table 12 (and of its ablation, Appendix I) in the paper's
+#: order; the labels ``tools/sweep.py`` gives the ``configs/ssl`` configs.
+SSL_METHODS: Tuple[str, ...] = ('Supervised', 'AugSeg',
+                                'AugSeg + JML (labelled)',
+                                'AugSeg + JML (labelled + unlabelled)',
+                                'JML-SSL')
+#: The model label of Table 12's runs (``configs/ssl``: AugSeg's
+#: DeepLabV3+ ResNet-101 on PASCAL VOC).
+SSL_MODEL = 'VOC DL3+-R101 (AugSeg)'
+
+#: How a number of the paper was selected: the best validation epoch, or
+#: the final epoch.
+Selection = Literal['best', 'final']
+
+#: (model, method, labelled images) -> (the paper's mIoU, its selection).
+#: Table 12 of the paper (``shared/paper/known-numbers.md``) and the
+#: ablation of its Appendix I (92 and 183 labels: Supervised, AugSeg, + JML
+#: labelled, + JML unlabelled, + BLS = JML-SSL). How each number was
+#: selected is read from AugSeg's logs (``shared/ssl/AUGSEG-FACTS.md``,
+#: section 11): AugSeg's numbers are the teacher's best validation epoch,
+#: Supervised's the best validation epoch except 1464 (74.97), the final
+#: epoch of AugSeg's SupOnly log (its best is 75.29); JML-SSL and the
+#: ablation rows follow AugSeg's protocol (best epoch; inferred, the paper
+#: does not say).
+BUILTIN_SSL_PAPER_NUMBERS: Dict[Tuple[str, str, str], Tuple[float,
+                                                            Selection]] = {
+    **{(SSL_MODEL, 'Supervised', split): (value, 'best')
+       for split, value in (('92', 43.92), ('183', 59.10), ('366', 65.88),
+                            ('732', 70.87))},
+    (SSL_MODEL, 'Supervised', '1464'): (74.97, 'final'),
+    **{(SSL_MODEL, 'AugSeg', split): (value, 'best')
+       for split, value in (('92', 71.09), ('183', 75.45), ('366', 78.80),
+                            ('732', 80.37), ('1464', 81.36))},
+    (SSL_MODEL, 'AugSeg + JML (labelled)', '92'): (72.89, 'best'),
+    (SSL_MODEL, 'AugSeg + JML (labelled)', '183'): (76.20, 'best'),
+    (SSL_MODEL, 'AugSeg + JML (labelled + unlabelled)', '92'): (74.74,
+                                                                'best'),
+    (SSL_MODEL, 'AugSeg + JML (labelled + unlabelled)', '183'): (77.74,
+                                                                 'best'),
+    **{(SSL_MODEL, 'JML-SSL', split): (value, 'best')
+       for split, value in (('92', 76.43), ('183', 78.47), ('366', 79.16),
+                            ('732', 81.21), ('1464', 82.27))},
 }
 
 
@@ -245,6 +302,105 @@ def load_run_metrics(work_dir: str) -> Optional[Dict[str, float]]:
     """The test metrics of a work dir (numbers only), or None if there are
     none; see :func:`inspect_run` for the warnings."""
     return inspect_run(work_dir).metrics
+
+
+@dataclass
+class BestValidation:
+    """The best validation score logged while a run trained.
+
+    Attributes:
+        value: The highest score (None: no validation logged).
+        step: The ``step`` of that validation (the iteration, or the epoch
+            with ``log_metric_by_epoch=True``), or None.
+        key: The scalar it was read from (``teacher/mIoU`` or ``mIoU``), or
+            None.
+        warnings: Unreadable lines of ``scalars.json`` and a best
+            checkpoint that names another step.
+    """
+    value: Optional[float] = None
+    step: Optional[int] = None
+    key: Optional[str] = None
+    warnings: List[str] = field(default_factory=list)
+
+
+_BEST_CKPT = re.compile(
+    r'^best_(?P<key>.+)_(?:iter|epoch)_(?P<step>\d+)\.pth$')
+
+
+def _validation_records(work_dir: str,
+                        warnings: List[str]) -> List[Dict[str, float]]:
+    """The records of ``<timestamp>/vis_data/scalars.json`` of every run of
+    a work dir, oldest run first (a resumed training continues the log of
+    the one before); unreadable lines are skipped with a warning."""
+    records = []
+    for run_dir in reversed(_timestamp_dirs(work_dir)):
+        path = osp.join(run_dir, 'vis_data', 'scalars.json')
+        if not osp.isfile(path):
+            continue
+        with open(path) as f:
+            for number, line in enumerate(f, 1):
+                if not line.strip():
+                    continue
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError:
+                    record = None
+                if not isinstance(record, dict):
+                    warnings.append(f'skipped unreadable line {number} of '
+                                    f'{path}')
+                    continue
+                records.append(record)
+    return records
+
+
+def best_validation(work_dir: str, metric: str = 'mIoU') -> BestValidation:
+    """The best validation score of a training run, read from the scalars
+    MMEngine's ``LoggerHook`` writes after every validation
+    (``<work_dir>/<timestamp>/vis_data/scalars.json``, one JSON object a
+    line, e.g. ``{"teacher/mIoU": 71.1, "student/mIoU": 70.8, ...,
+    "step": 655}``).
+
+    The key is ``teacher/<metric>`` where logged (``TeacherStudentValLoop``,
+    the score ``save_best='teacher/mIoU'`` selects), else ``<metric>``
+    (a plain ``ValLoop``). The first of equal scores wins, as in
+    ``CheckpointHook``'s ``greater`` rule. When the work dir holds a best
+    checkpoint of that key (``best_teacher_mIoU_iter_<N>.pth``) from
+    another step than the logged best, a warning says so (e.g. the logs of
+    an abandoned training in the same work dir).
+
+    Args:
+        work_dir (str): The work dir of a training.
+        metric (str): The metric name. Defaults to ``'mIoU'``.
+
+    Returns:
+        BestValidation: The best score and its step (None when nothing was
+        logged), the key and the warnings.
+    """
+    result = BestValidation()
+    records = _validation_records(work_dir, result.warnings)
+    for key in (f'teacher/{metric}', metric):
+        scores = [(r[key], r.get('step')) for r in records
+                  if isinstance(r.get(key), (int, float))
+                  and not isinstance(r.get(key), bool)
+                  and math.isfinite(r[key])]
+        if scores:
+            break
+    else:
+        return result
+    value, step = max(scores, key=lambda score: score[0])
+    result.value, result.key = float(value), key
+    result.step = step if isinstance(step, int) else None
+    stem = key.replace('/', '_')
+    for name in sorted(os.listdir(work_dir)):
+        match = _BEST_CKPT.match(name)
+        if (match is not None and match['key'] == stem and result.step
+                and int(match['step']) != result.step):
+            result.warnings.append(
+                f'{osp.join(work_dir, name)} is from step {match["step"]}, '
+                f'but the best logged {key} ({result.value:g}) is at step '
+                f'{result.step}; are there logs of another training in '
+                f'{work_dir}?')
+    return result
 
 
 def parse_run_spec(spec: str,
@@ -680,6 +836,168 @@ def to_fold_tables(
     return '\n'.join(lines) + '\n', out.getvalue()
 
 
+def _split_key(split: str) -> Tuple[int, float, str]:
+    """Numbers of labelled images in ascending order (``92`` < ``1464``;
+    ``1of8`` as the fraction 1/8), other labels last."""
+    if split.isdigit():
+        return 0, float(split), split
+    match = re.match(r'^(\d+)of(\d+)$', split)
+    if match is not None and int(match[2]) > 0:
+        return 0, int(match[1]) / int(match[2]), split
+    return 1, 0.0, split
+
+
+#: The row groups of :func:`to_ssl_tables`: (CSV label, Markdown title).
+SSL_GROUPS: Tuple[Tuple[Selection, str], ...] = (
+    ('final', 'Final iteration: the test of the last checkpoint (the '
+     'teacher of a semi-supervised run)'),
+    ('best', 'Best validation: the highest teacher/mIoU (mIoU of a '
+     'supervised run) of the validations during training, the checkpoint '
+     'save_best keeps'),
+)
+
+
+def to_ssl_tables(
+    runs: Sequence[Run],
+    splits: Sequence[str],
+    best: Sequence[Optional[float]],
+    metric: str = 'mIoU',
+    paper: Optional[Mapping[Tuple[str, str, str],
+                            Tuple[float, Selection]]] = None,
+    decimals: int = 2
+) -> Tuple[str, str]:
+    """Table 12's layout: rows the methods, columns the numbers of labelled
+    images, cells ``mean ± std`` over seeds; one group of rows for the
+    final iteration (``metric`` of each run's test json) and one for the
+    best validation (``best``, from :func:`best_validation`). A paper
+    number stands beside ours in the group of its selection.
+
+    Args:
+        runs: From :func:`collect_runs`.
+        splits: The number of labelled images of each run (same order),
+            e.g. ``'92'``.
+        best: The best validation score of each run (same order), or None.
+        metric: The metric of the final-iteration group.
+        paper: ``(model, method, split)`` -> (the paper's number,
+            ``'best'`` or ``'final'``).
+        decimals: Decimals of the Markdown cells.
+
+    Returns:
+        tuple[str, str]: Markdown (a table per group) and CSV (columns
+        ``selection``, ``model``, ``method``, then ``<split>``,
+        ``<split>_std``, ``<split>_n``, ``<split>_paper`` per split).
+
+    Raises:
+        ValueError: If ``splits`` or ``best`` is not one entry per run.
+    """
+    runs = list(runs)
+    if len(splits) != len(runs) or len(best) != len(runs):
+        raise ValueError(f'expected one split and one best score per run, '
+                         f'got {len(splits)} splits and {len(best)} scores '
+                         f'for {len(runs)} runs')
+    cells: Dict[Tuple[str, str, str, str], Cell] = {}
+    for run, split, best_value in zip(runs, splits, best):
+        final_value = None if run.metrics is None else _metric_value(
+            run.metrics, metric)
+        for selection, value in (('final', final_value),
+                                 ('best', best_value)):
+            cell = cells.setdefault(
+                (selection, run.model, run.method, split), Cell())
+            cell.num_runs += 1
+            if value is not None and math.isfinite(value):
+                cell.values.append(value)
+    models = _ordered(run.model for run in runs)
+    methods = [m for m in _ordered((r.method for r in runs), SSL_METHODS)
+               if any(r.method == m for r in runs)]
+    columns = sorted(set(splits), key=_split_key)
+    rows = [(model, method) for model in models for method in methods
+            if any(r.model == model and r.method == method for r in runs)]
+    placed = False
+    for (model, method, split), (value, selection) in (paper or {}).items():
+        if (model, method) in rows and split in columns:
+            cells.setdefault((selection, model, method, split),
+                             Cell()).paper = float(value)
+            placed = True
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator='\n')
+    writer.writerow(['selection', 'model', 'method'] + [
+        f'{c}{s}' for c in columns for s in ('', '_std', '_n', '_paper')
+    ])
+    lines: List[str] = []
+    for selection, title in SSL_GROUPS:
+        lines += [f'**{title}**', '',
+                  '| model | method | ' + ' | '.join(columns) + ' |',
+                  '|' + '---|' * (len(columns) + 2)]
+        for model, method in rows:
+            texts, values = [], [selection, model, method]
+            for split in columns:
+                cell = cells.get((selection, model, method, split))
+                texts.append(_format_cell(cell, decimals))
+                values += ['', '', '0', ''] if cell is None else [
+                    '' if cell.mean is None else repr(cell.mean),
+                    '' if cell.std is None else repr(cell.std),
+                    str(cell.n),
+                    '' if cell.paper is None else repr(cell.paper)
+                ]
+            lines.append('| ' + ' | '.join([model, method] + texts) + ' |')
+            writer.writerow(values)
+        lines.append('')
+    lines.append(
+        f'Cells: {metric}, mean ± sample std (ddof=1) over seeds; a value '
+        f'without ± is a single run; {MISSING}: no run.')
+    if placed:
+        finals = [f'{method} {split}'
+                  for (model, method, split), (_, selection) in paper.items()
+                  if selection == 'final' and (model, method) in rows
+                  and split in columns]
+        lines[-1] += (
+            " (paper X): the paper's number, in the group of how it was "
+            'selected: AugSeg publishes the best validation epoch of the '
+            'teacher, and by its protocol so do the other rows')
+        lines[-1] += (f', except {", ".join(finals)} (the final epoch of '
+                      f"AugSeg's log)." if finals else '.')
+    return '\n'.join(lines) + '\n', out.getvalue()
+
+
+def summarize_ssl(
+    runs: Sequence[Run],
+    splits: Sequence[str],
+    metric: str = 'mIoU',
+    paper: Optional[Mapping[Tuple[str, str, str],
+                            Tuple[float, Selection]]] = None,
+    decimals: int = 2
+) -> Tuple[str, str, List[str]]:
+    """Table 12 of the runs: :func:`to_ssl_tables` with the best validation
+    score of every run read by :func:`best_validation`.
+
+    Args:
+        runs: From :func:`collect_runs`.
+        splits: The number of labelled images of each run (same order).
+        metric: The metric of both groups. Defaults to ``'mIoU'``.
+        paper: ``(model, method, split)`` -> (the paper's number, its
+            selection), e.g. :data:`BUILTIN_SSL_PAPER_NUMBERS`.
+        decimals: Decimals of the Markdown cells. Defaults to 2.
+
+    Returns:
+        tuple[str, str, list[str]]: Markdown, CSV, and the warnings of the
+        logs (runs without a logged validation, unreadable lines, a best
+        checkpoint of another step).
+    """
+    best, warnings = [], []
+    for run in runs:
+        found = best_validation(run.work_dir, metric)
+        best.append(found.value)
+        warnings += [f'warning: {text}' for text in found.warnings]
+        if found.value is None:
+            warnings.append(
+                f'warning: no validation {metric} logged (<timestamp>/'
+                f'vis_data/scalars.json) in {run.work_dir}; counted as a '
+                f'missing run in the best-validation rows')
+    return (*to_ssl_tables(runs, splits, best, metric, paper, decimals),
+            warnings)
+
+
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description='Summarize test metrics of several runs as mean ± std '
@@ -699,16 +1017,23 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
         help='method columns/rows in this order (default: the paper\'s six, '
         'then any other label)')
     parser.add_argument(
-        '--layout', choices=('paper', 'by_method'), default='paper')
+        '--layout', choices=('paper', 'by_method', 'ssl'), default='paper',
+        help='ssl: Table 12, runs as SPLIT:METHOD=WORK_DIR (or ROOT/<split>/'
+        '<method>/<run>/), --model names their model, the first metric is '
+        'reported')
     parser.add_argument(
         '--paper-numbers', metavar='FILE|builtin',
-        help='CSV/JSON of model,metric,method,value, or "builtin"')
+        help='CSV/JSON of model,metric,method,value, or "builtin" (the only '
+        'choice of --layout ssl)')
     parser.add_argument('--decimals', type=int, default=2)
     parser.add_argument('--out-md', help='write the Markdown table here')
     parser.add_argument('--out-csv', help='write the CSV table here')
     args = parser.parse_args(argv)
     if not args.runs and not args.root:
         parser.error('expected --runs or --root, got neither')
+    if args.layout == 'ssl' and args.paper_numbers not in (None, 'builtin'):
+        parser.error(f'expected --paper-numbers builtin with --layout ssl, '
+                     f'got {args.paper_numbers}')
     return args
 
 
@@ -727,19 +1052,29 @@ def run_warnings(runs: Iterable[Run]) -> List[str]:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parse_args(argv)
-    runs = collect_runs(args.runs, args.root, args.model)
-    for line in run_warnings(runs):
-        print(line, file=sys.stderr)
-    paper = load_paper_numbers(args.paper_numbers) \
-        if args.paper_numbers else None
-    cells = summarize(runs, args.metrics, paper)
-    markdown = to_markdown(cells, args.layout, args.methods, args.metrics,
-                           args.decimals)
+    if args.layout == 'ssl':
+        # The MODEL: part of a run (the first level of --root) is its split.
+        runs = collect_runs(args.runs, args.root)
+        splits = [run.model for run in runs]
+        for run in runs:
+            run.model = args.model or DEFAULT_MODEL
+        paper = BUILTIN_SSL_PAPER_NUMBERS if args.paper_numbers else None
+        markdown, csv_text, warnings = summarize_ssl(
+            runs, splits, args.metrics[0], paper, args.decimals)
+        for line in run_warnings(runs) + warnings:
+            print(line, file=sys.stderr)
+    else:
+        runs = collect_runs(args.runs, args.root, args.model)
+        for line in run_warnings(runs):
+            print(line, file=sys.stderr)
+        paper = load_paper_numbers(args.paper_numbers) \
+            if args.paper_numbers else None
+        cells = summarize(runs, args.metrics, paper)
+        markdown = to_markdown(cells, args.layout, args.methods,
+                               args.metrics, args.decimals)
+        csv_text = to_csv(cells, args.layout, args.methods, args.metrics)
     print(markdown, end='')
-    for path, text in ((args.out_md, markdown),
-                       (args.out_csv,
-                        to_csv(cells, args.layout, args.methods,
-                               args.metrics))):
+    for path, text in ((args.out_md, markdown), (args.out_csv, csv_text)):
         if path:
             os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
             with open(path, 'w', newline='') as f:

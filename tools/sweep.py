@@ -7,7 +7,7 @@ Usage::
         [--folds 0 1 2 3 4] [--work-root work_dirs/sweep]
         [--launcher local|dist|slurm] [--gpus N] [--gpus-per-node N]
         [--partition P] [--dry-run] [--metrics mIoU ECE ...]
-        [--layout paper|eps-grid|folds] [--cfg-options KEY=VALUE ...]
+        [--layout paper|eps-grid|folds|ssl] [--cfg-options KEY=VALUE ...]
 
 Each argument is a config file or a text file listing configs (one per line,
 ``#`` comments, e.g. ``configs/tables/table1_cityscapes.txt``); a list file
@@ -49,14 +49,22 @@ metric), one column per method, mean ± sample std over seeds or folds, the
 paper's surviving numbers beside ours), ``eps-grid`` (Figures 4 and 5: rows
 (model, BLS kernel), columns ε, mean ± std of the first metric, the best ε
 of each row in bold) and ``folds`` (Table 14: rows (model, method), one
-column per fold and the mean ± std, with the paper's per-fold numbers).
+column per fold and the mean ± std, with the paper's per-fold numbers) and
+``ssl`` (Table 12: rows the methods, columns the numbers of labelled images,
+mean ± std over seeds of the final iteration (the test of the last
+checkpoint) and of the best validation logged during training (the
+teacher's, as AugSeg and the paper report), the paper's numbers beside
+ours).
 
 Labels come from the config name
 (``<method>_<model parts>_<NxbM>-<iters>_<dataset>-<crop>.py``): the method is
 the first part upper-cased (``jml-bls`` -> ``JML-BLS``), the model the parts
 up to the schedule (``deeplabv3_r18-d8``; a distillation config names
 ``<teacher>-to-<student>`` there, and its row is the student's). Table rows
-use the paper's short names (``Cityscapes DL3-R18``) where known.
+use the paper's short names (``Cityscapes DL3-R18``) where known. In the
+``ssl`` layout the method part is ``<method>-<n>labeled``
+(``jml-ssl-92labeled`` -> row ``JML-SSL``, column ``92``; ``1of8labeled`` ->
+``1of8``).
 """
 import argparse
 import os
@@ -94,6 +102,7 @@ MODEL_LABELS = {
     'deeplabv3_r18-d8': 'DL3-R18',
     'deeplabv3_m-v2-d8': 'DL3-MB2',
     'deeplabv3plus_r101-d8': 'DL3+-R101',
+    'deeplabv3plus_r101-d16-augseg': 'DL3+-R101 (AugSeg)',
     'pspnet_r18-d8': 'PSP-R18',
     'unet-head_r50': 'UNet-R50',
     'unet-head_r18': 'UNet-R18',
@@ -103,8 +112,14 @@ MODEL_LABELS = {
     'segformer_mit-b3': 'SegFormer-B3',
     'segformer_mit-b5': 'SegFormer-B5',
 }
-Layout = Literal['paper', 'eps-grid', 'folds']
-LAYOUTS: Tuple[str, ...] = ('paper', 'eps-grid', 'folds')
+#: The rows of Table 12 (``configs/ssl``, ``configs/demo``): the method part
+#: of a config name, without ``-<n>labeled``.
+SSL_METHOD_LABELS = dict(
+    zip(('sup', 'augseg', 'augseg-jmlsup', 'augseg-jmlsup-jmlunsup',
+         'jml-ssl'), summarize_results.SSL_METHODS))
+_SSL_METHOD = re.compile(r'^(?P<method>.+)-(?P<split>\d+(?:of\d+)?)labeled$')
+Layout = Literal['paper', 'eps-grid', 'folds', 'ssl']
+LAYOUTS: Tuple[str, ...] = ('paper', 'eps-grid', 'folds', 'ssl')
 
 
 def _name_parts(config: str) -> Tuple[List[str], int]:
@@ -143,6 +158,26 @@ def table_labels(config: str) -> Tuple[str, str]:
     dataset = DATASET_LABELS.get(dataset, dataset)
     row = MODEL_LABELS.get(model, model)
     return method, f'{dataset} {row}' if dataset else row
+
+
+def ssl_labels(config: str) -> Tuple[str, str]:
+    """``(method, split)`` of a semi-supervised config
+    (``<method>-<n>labeled_<model>_<NxbM>-<iters>_<data>.py``): the method
+    in Table 12's words (``sup`` -> ``Supervised``, ``jml-ssl`` ->
+    ``JML-SSL``, an unknown one upper-cased) and the number of labelled
+    images (``92``, or ``1of8`` for a fraction).
+
+    Raises:
+        ValueError: If the method part does not end in ``-<n>labeled``.
+    """
+    parts, _ = _name_parts(config)
+    match = _SSL_METHOD.match(parts[0])
+    if match is None:
+        raise ValueError(f'expected a semi-supervised config name like '
+                         f'jml-ssl-92labeled_<model>_2xb16-52400_<data>.py, '
+                         f'got {osp.basename(config)}')
+    method = match['method']
+    return SSL_METHOD_LABELS.get(method, method.upper()), match['split']
 
 
 def _read_list(path: str) -> Tuple[List[str], Dict[str, str]]:
@@ -586,20 +621,32 @@ def summarize(jobs: Sequence[Job],
     """
     if layout not in LAYOUTS:
         raise ValueError(f'expected layout in {LAYOUTS}, got {layout!r}')
-    labels = {job.config: table_labels(job.config) for job in jobs}
-    seen: Dict[Tuple[str, str], List[str]] = {}
+    # (method, row, split): the split of the ssl layout, else ''.
+    labels: Dict[str, Tuple[str, str, str]] = {}
+    for job in jobs:
+        method, row = table_labels(job.config)
+        split = ''
+        if layout == 'ssl':
+            method, split = ssl_labels(job.config)
+        labels[job.config] = (method, row, split)
+    seen: Dict[Tuple[str, str, str], List[str]] = {}
     for config, label in labels.items():
         seen.setdefault(label, []).append(config)
     for configs in seen.values():
         if len(configs) > 1:
             for config in configs:
                 parts, index = _name_parts(config)
-                method, row = labels[config]
-                labels[config] = (f'{method} ({parts[index]})', row)
+                method, row, split = labels[config]
+                labels[config] = (f'{method} ({parts[index]})', row, split)
     specs = [f'{labels[j.config][1]}:{labels[j.config][0]}={j.work_dir}'
              for j in jobs]
     runs = summarize_results.collect_runs(specs)
     warnings = summarize_results.run_warnings(runs)
+    if layout == 'ssl':
+        markdown, csv_text, best_warnings = summarize_results.summarize_ssl(
+            runs, [labels[j.config][2] for j in jobs], metrics[0],
+            summarize_results.BUILTIN_SSL_PAPER_NUMBERS)
+        return markdown, csv_text, warnings + best_warnings
     if layout == 'folds':
         folds = {j.work_dir: j.fold for j in jobs}
         return (*summarize_results.to_fold_tables(
@@ -652,7 +699,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         configs = expand_configs(args.configs)
         for config in configs:
-            config_labels(config)  # fail on a bad name before any training
+            # fail on a bad name before any training
+            (ssl_labels if layout == 'ssl' else config_labels)(config)
         jobs = plan_runs(configs, args.seeds, args.work_root,
                          args.cfg_options, folds, args.fold_options)
     except (FileNotFoundError, ValueError) as error:

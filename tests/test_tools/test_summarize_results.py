@@ -308,3 +308,212 @@ def test_fold_table_with_paper_numbers(tool):
     assert float(parsed[1]['paper_mean']) == pytest.approx(67.624)
     with pytest.raises(ValueError, match='expected one fold per run'):
         tool.to_fold_tables(runs, folds[:-1])
+
+
+# Table 12 (--layout ssl): fake training and test runs as MMEngine writes
+# them: a training leaves <ts>/vis_data/scalars.json (one JSON object a line:
+# training records, and after every validation the metrics of
+# TeacherStudentValLoop, or of a plain ValLoop for a supervised run); a test
+# leaves <ts>/<ts>.json.
+def _train_dir(path, timestamp, records):
+    vis = path / timestamp / 'vis_data'
+    vis.mkdir(parents=True)
+    (vis / 'scalars.json').write_text(
+        ''.join(json.dumps(r) + '\n' for r in records))
+    return path
+
+
+def _val(step, teacher, student=None):
+    student = teacher + 5.0 if student is None else student
+    return {'teacher/aAcc': 90.0, 'teacher/mIoU': teacher,
+            'student/mIoU': student, 'data_time': 0.1, 'time': 0.2,
+            'step': step}
+
+
+def _train(step):
+    return {'lr': 0.01, 'loss': 1.0, 'iter': step, 'step': step}
+
+
+def _ssl_run(path, final, best_curve, supervised=False):
+    """A training (validations of ``best_curve`` every 10 iterations,
+    resumed once halfway), then the test of the last checkpoint."""
+    records = []
+    for index, value in enumerate(best_curve, 1):
+        records += [_train(10 * index),
+                    {'mIoU': value, 'step': 10 * index} if supervised
+                    else _val(10 * index, value)]
+    half = len(records) // 2
+    _train_dir(path, '20261128_000000', records[:half])
+    _train_dir(path, '20261128_010000', records[half:])
+    if final is not None:
+        ts = path / '20261128_020000'
+        (ts / 'vis_data').mkdir(parents=True)
+        (ts / '20261128_020000.json').write_text(
+            json.dumps({'aAcc': 90.0, 'mIoU': final, 'time': 0.1}))
+    return str(path)
+
+
+def test_best_validation_takes_the_teachers_best_over_resumed_runs(
+        tool, tmp_path):
+    work_dir = _ssl_run(tmp_path / 'run', 60.0, [50.0, 71.5, 66.0, 71.5])
+    best = tool.best_validation(work_dir)
+    # teacher, not the student's higher scores; the first of equal scores
+    assert (best.value, best.step, best.key) == (71.5, 20, 'teacher/mIoU')
+    assert best.warnings == []
+    # the best checkpoint save_best keeps agrees with the logs
+    (tmp_path / 'run' / 'best_teacher_mIoU_iter_20.pth').write_bytes(b'')
+    assert tool.best_validation(work_dir).warnings == []
+
+
+def test_best_validation_of_a_supervised_run_and_nothing_logged(
+        tool, tmp_path):
+    work_dir = _ssl_run(tmp_path / 'sup', 40.0, [30.0, 44.0, 41.0],
+                        supervised=True)
+    best = tool.best_validation(work_dir)
+    assert (best.value, best.step, best.key) == (44.0, 20, 'mIoU')
+    assert tool.best_validation(work_dir, 'mAcc').value is None
+    empty = tool.best_validation(str(tmp_path / 'absent'))
+    assert (empty.value, empty.step, empty.key) == (None, None, None)
+
+
+def test_best_validation_warns_on_bad_lines_and_a_foreign_checkpoint(
+        tool, tmp_path):
+    work_dir = _ssl_run(tmp_path / 'run', 60.0, [50.0, 70.0])
+    scalars = tmp_path / 'run' / '20261128_010000' / 'vis_data' / \
+        'scalars.json'
+    scalars.write_text(scalars.read_text() + '{"teacher/mIoU": 9\n[1]\n')
+    (tmp_path / 'run' / 'best_teacher_mIoU_iter_30.pth').write_bytes(b'')
+    best = tool.best_validation(work_dir)
+    assert best.value == 70.0
+    assert sum('skipped unreadable line' in w for w in best.warnings) == 2
+    assert any('best_teacher_mIoU_iter_30.pth is from step 30' in w
+               and 'at step 20' in w for w in best.warnings)
+
+
+# (method, split) -> (final iteration, best validation) of each seed; the
+# AugSeg 183 run of seed 1 never finished (no test json, no validation).
+SSL_RUNS = {
+    ('JML-SSL', '92'): [(70.0, 76.0), (72.0, 77.0)],
+    ('AugSeg', '92'): [(64.0, 71.0), (66.0, 71.0)],
+    ('AugSeg', '183'): [(71.0, 75.5), (None, None)],
+    ('Supervised', '1464'): [(74.5, 75.0)],
+}
+
+
+@pytest.fixture
+def ssl_runs(tool, tmp_path):
+    runs, splits = [], []
+    for (method, split), seeds in SSL_RUNS.items():
+        for seed, (final, best) in enumerate(seeds):
+            path = tmp_path / f'{method}_{split}' / f'seed{seed}'
+            if best is None:
+                (path / '20261128_000000').mkdir(parents=True)
+            else:
+                _ssl_run(path, final, [best - 10.0, best, best - 1.0],
+                         supervised=method == 'Supervised')
+            runs.append(f'{split}:{method}={path}')
+    return runs
+
+
+def _ssl_groups(markdown):
+    """{title word: {method: cells}} of the two tables."""
+    groups, current = {}, None
+    for line in markdown.splitlines():
+        if line.startswith('**'):
+            current = groups.setdefault(line.strip('*').split(':')[0], {})
+        elif line.startswith('|') and current is not None:
+            cells = [c.strip() for c in line.strip('|').split('|')]
+            current[cells[1]] = cells[2:]
+    return groups
+
+
+def test_ssl_tables_final_and_best_with_paper_numbers(tool, ssl_runs):
+    runs = tool.collect_runs(ssl_runs)
+    splits = [run.model for run in runs]
+    for run in runs:
+        run.model = tool.SSL_MODEL
+    markdown, csv_text, warnings = tool.summarize_ssl(
+        runs, splits, 'mIoU', tool.BUILTIN_SSL_PAPER_NUMBERS)
+    groups = _ssl_groups(markdown)
+    assert list(groups) == ['Final iteration', 'Best validation']
+    final, best = groups['Final iteration'], groups['Best validation']
+    # rows in Table 12's order, columns the splits in ascending order
+    assert list(final) == ['method', '---', 'Supervised', 'AugSeg',
+                           'JML-SSL']
+    assert final['method'] == ['92', '183', '1464']
+    # mean ± sample std over seeds; the paper's best-epoch numbers only
+    # beside the best validation, Supervised 1464 (its final epoch) only
+    # beside the final iteration; a missing (split, method) is —
+    assert final['JML-SSL'] == ['71.00 ± 1.41', '—', '—']
+    assert best['JML-SSL'] == ['76.50 ± 0.71 (paper 76.43)',
+                               '— (paper 78.47)', '— (paper 82.27)']
+    assert final['AugSeg'] == ['65.00 ± 1.41', '71.00 (1/2 runs)', '—']
+    assert best['AugSeg'] == ['71.00 ± 0.00 (paper 71.09)',
+                              '75.50 (1/2 runs) (paper 75.45)',
+                              '— (paper 81.36)']
+    assert final['Supervised'] == ['—', '—', '74.50 (paper 74.97)']
+    assert best['Supervised'] == ['— (paper 43.92)', '— (paper 59.10)',
+                                  '75.00']
+    assert 'except Supervised 1464' in markdown
+    assert sum('no validation mIoU logged' in w for w in warnings) == 1
+    parsed = {(r['selection'], r['method']): r
+              for r in csv.DictReader(io.StringIO(csv_text))}
+    assert parsed['best', 'JML-SSL']['92'] == '76.5'
+    assert parsed['best', 'JML-SSL']['92_paper'] == '76.43'
+    assert parsed['final', 'JML-SSL']['92_paper'] == ''
+    assert parsed['final', 'AugSeg']['183_n'] == '1'
+    assert parsed['final', 'JML-SSL']['183'] == ''
+
+
+def test_ssl_tables_without_paper_numbers_and_other_models(tool):
+    runs = [tool.Run('MNI152 UNet', 'JML-SSL', '/x/a', {'mIoU': 80.0}),
+            tool.Run('MNI152 UNet', 'Supervised', '/x/b', {'mIoU': 60.0})]
+    markdown, _ = tool.to_ssl_tables(runs, ['1of8', '1of8'], [81.0, None],
+                                     'mIoU', tool.BUILTIN_SSL_PAPER_NUMBERS)
+    groups = _ssl_groups(markdown)
+    assert groups['Final iteration']['Supervised'] == ['60.00']
+    assert groups['Best validation']['JML-SSL'] == ['81.00']
+    assert groups['Best validation']['Supervised'] == ['— (0/1 runs)']
+    assert 'paper' not in markdown
+    with pytest.raises(ValueError, match='expected one split and one best'):
+        tool.to_ssl_tables(runs, ['1of8'], [81.0, None])
+
+
+def test_builtin_ssl_paper_numbers_are_table_12(tool):
+    paper = tool.BUILTIN_SSL_PAPER_NUMBERS
+    splits = ('92', '183', '366', '732', '1464')
+    rows = {method: [paper[tool.SSL_MODEL, method, s][0] for s in splits]
+            for method in ('Supervised', 'AugSeg', 'JML-SSL')}
+    assert rows == {
+        'Supervised': [43.92, 59.10, 65.88, 70.87, 74.97],
+        'AugSeg': [71.09, 75.45, 78.80, 80.37, 81.36],
+        'JML-SSL': [76.43, 78.47, 79.16, 81.21, 82.27],
+    }
+    ablation = [[paper[tool.SSL_MODEL, m, s][0] for s in ('92', '183')]
+                for m in tool.SSL_METHODS]
+    assert ablation == [[43.92, 59.10], [71.09, 75.45], [72.89, 76.20],
+                        [74.74, 77.74], [76.43, 78.47]]
+    finals = [k for k, (_, sel) in paper.items() if sel == 'final']
+    assert finals == [(tool.SSL_MODEL, 'Supervised', '1464')]
+
+
+def test_command_line_ssl_layout(repo_root, ssl_runs, tmp_path):
+    out_csv = tmp_path / 'table12.csv'
+    proc = subprocess.run(
+        [sys.executable, 'tools/summarize_results.py', '--layout', 'ssl',
+         '--runs', *ssl_runs, '--metrics', 'mIoU', '--model',
+         'VOC DL3+-R101 (AugSeg)', '--paper-numbers', 'builtin',
+         '--out-csv', str(out_csv)],
+        cwd=repo_root, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    best = _ssl_groups(proc.stdout)['Best validation']
+    assert best['JML-SSL'][0] == '76.50 ± 0.71 (paper 76.43)'
+    assert 'no validation mIoU logged' in proc.stderr
+    assert out_csv.read_text().startswith('selection,model,method,92,')
+    proc = subprocess.run(
+        [sys.executable, 'tools/summarize_results.py', '--layout', 'ssl',
+         '--runs', *ssl_runs, '--paper-numbers', 'mine.csv'],
+        cwd=repo_root, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2
+    assert 'expected --paper-numbers builtin with --layout ssl' in \
+        proc.stderr

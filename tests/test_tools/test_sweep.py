@@ -295,3 +295,96 @@ def test_dry_run_plan_names_the_teacher_checkpoint_of_each_seed(
     assert students > 0 and students % 3 == 0
     assert 'tools/train.py' in proc.stdout
     assert not os.path.exists(osp.join(work_root, name))
+
+
+SSL_CONFIG = ('configs/ssl/jml-ssl-92labeled_deeplabv3plus_r101-d16-augseg_'
+              '2xb16-52400_voc12aug-513x513.py')
+
+
+@pytest.mark.parametrize('name, expected', [
+    (SSL_CONFIG, ('JML-SSL', '92')),
+    ('sup-1464labeled_deeplabv3plus_r101-d16-augseg_2xb8-7360_voc12aug-'
+     '513x513.py', ('Supervised', '1464')),
+    ('augseg-183labeled_deeplabv3plus_r101-d16-augseg_2xb16-52000_voc12aug-'
+     '513x513.py', ('AugSeg', '183')),
+    ('augseg-jmlsup-jmlunsup-92labeled_deeplabv3plus_r101-d16-augseg_2xb16-'
+     '52400_voc12aug-513x513.py',
+     ('AugSeg + JML (labelled + unlabelled)', '92')),
+    ('jml-ssl-1of8labeled_fcn_unet-s5-c16_1xb16-150_mni152-128x128.py',
+     ('JML-SSL', '1of8')),
+    ('new-ssl-92labeled_m_1xb2-4_syn-8x8.py', ('NEW-SSL', '92')),
+])
+def test_ssl_labels(sweep, name, expected):
+    assert sweep.ssl_labels(name) == expected
+
+
+@pytest.mark.parametrize('name', [
+    'jml-bls_deeplabv3_r18-d8_4xb2-40k_voc12aug-512x512.py',
+    'jml-ssl-labeled_m_1xb2-4_syn-8x8.py', 'my_config.py'
+])
+def test_ssl_labels_reject_other_names(sweep, name):
+    with pytest.raises(ValueError, match='expected a'):
+        sweep.ssl_labels(name)
+
+
+def test_table12_lists_hold_the_paper_rows(sweep, repo_root, monkeypatch):
+    """The paper numbers attach to the model row the sweep gives the
+    configs/ssl runs, and the lists hold Table 12's rows and ablation."""
+    monkeypatch.chdir(repo_root)
+    assert sweep.table_labels(SSL_CONFIG)[1] == \
+        sweep.summarize_results.SSL_MODEL
+    splits = ['92', '183', '366', '732', '1464']
+    expected = {
+        'configs/tables/table12_ssl.txt': [
+            (m, s) for m in ('Supervised', 'AugSeg', 'JML-SSL')
+            for s in splits],
+        'configs/tables/table12_ablation.txt': [
+            (m, s) for m in sweep.summarize_results.SSL_METHODS
+            for s in ('92', '183')],
+    }
+    for path, rows in expected.items():
+        assert sweep.read_directives([path]) == {'layout': 'ssl'}
+        configs = sweep.expand_configs([path])
+        assert [sweep.ssl_labels(c) for c in configs] == rows
+
+
+def test_summarize_ssl_layout_of_a_sweep(sweep, tmp_path, monkeypatch):
+    """Fake finished runs of two seeds: the final iteration from the test
+    json, the best validation from the training's scalars.json, paper
+    numbers beside the best validation, a run never started shown as —."""
+    monkeypatch.chdir(tmp_path)
+    names = [osp.basename(SSL_CONFIG),
+             osp.basename(SSL_CONFIG).replace('jml-ssl-92', 'augseg-92')]
+    jobs = sweep.plan_runs(
+        names, [0, 1], 'root',
+        read=lambda config, options: sweep.ConfigInfo(None, 'iter_4.pth'))
+    scores = {(names[0], 'seed0'): (70.0, 75.0),
+              (names[0], 'seed1'): (71.0, 77.0)}
+    for job in jobs:
+        if (job.config, job.run) not in scores:
+            continue
+        final, best = scores[job.config, job.run]
+        vis = tmp_path / job.work_dir / '20261128_000000' / 'vis_data'
+        vis.mkdir(parents=True)
+        vis.joinpath('scalars.json').write_text(''.join(
+            json.dumps({'teacher/mIoU': v, 'student/mIoU': v + 9,
+                        'step': s}) + '\n'
+            for s, v in ((2, best - 3), (4, best))))
+        test = tmp_path / job.work_dir / '20261128_010000'
+        test.mkdir()
+        test.joinpath('20261128_010000.json').write_text(
+            json.dumps({'mIoU': final}))
+    markdown, csv_text, warnings = sweep.summarize(jobs, ['mIoU'], 'ssl')
+    rows = [line for line in markdown.splitlines() if line.startswith('| ')]
+    assert rows == [
+        '| model | method | 92 |',
+        '| VOC DL3+-R101 (AugSeg) | AugSeg | — (0/2 runs) |',
+        '| VOC DL3+-R101 (AugSeg) | JML-SSL | 70.50 ± 0.71 |',
+        '| model | method | 92 |',
+        '| VOC DL3+-R101 (AugSeg) | AugSeg | — (0/2 runs) (paper 71.09) |',
+        '| VOC DL3+-R101 (AugSeg) | JML-SSL | 76.00 ± 1.41 (paper 76.43) |',
+    ]
+    assert markdown.index('**Final iteration') < markdown.index(
+        '**Best validation')
+    assert sum('no validation mIoU logged' in w for w in warnings) == 2
+    assert csv_text.splitlines()[0].startswith('selection,model,method,92')
