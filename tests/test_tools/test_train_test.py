@@ -168,18 +168,19 @@ def test_amp_trains_on_the_cpu(repo_root, synthetic_config,
 
 def test_same_seed_and_threads_train_identically(repo_root, synthetic_config,
                                                  synthetic_data_root,
-                                                 trained_work_dir, tmp_path):
+                                                 tmp_path):
     """Issue 15: one seed and one thread count give the same weights and
-    the same metrics, to the last digit."""
-    first, _ = trained_work_dir
-    _run(_seeded_train_command(repo_root, synthetic_config,
-                               synthetic_data_root, str(tmp_path)),
-         cwd=repo_root)
-    assert _final_val_metrics(str(tmp_path)) == _final_val_metrics(first)
+    the same metrics, to the last digit. Two fresh work dirs, so that no
+    other test's run (e.g. a resume) shares them."""
+    runs = [str(tmp_path / 'first'), str(tmp_path / 'second')]
+    for work_dir in runs:
+        _run(_seeded_train_command(repo_root, synthetic_config,
+                                   synthetic_data_root, work_dir),
+             cwd=repo_root)
+    assert _final_val_metrics(runs[0]) == _final_val_metrics(runs[1])
     weights = [
         torch.load(osp.join(d, 'iter_4.pth'), map_location='cpu',
-                   weights_only=False)['state_dict']
-        for d in (first, str(tmp_path))
+                   weights_only=False)['state_dict'] for d in runs
     ]
     assert weights[0].keys() == weights[1].keys()
     for key, value in weights[0].items():
