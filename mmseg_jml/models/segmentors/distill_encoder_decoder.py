@@ -41,7 +41,7 @@ import math
 import os
 import os.path as osp
 from numbers import Real
-from typing import Any, Callable, Dict, List, Optional, Sequence, Union
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 import torch
 from mmengine.config import Config
@@ -56,13 +56,12 @@ from torch import Tensor, nn
 
 from ...utils.runtime import revert_sync_bn_in_config
 from ..losses import KLDivergenceLoss
-from ..utils.soft_loss import (accepts_soft_target, check_soft_label_head,
+from ..utils.soft_loss import (LossConfigs, accepts_soft_target,
+                               build_named_losses, check_soft_label_head,
                                head_loss_modules, label_size_losses,
                                loss_heads, resize_to_labels, stack_labels)
 
 __all__ = ['DistillEncoderDecoder']
-
-LossConfigs = Union[ConfigType, Sequence[ConfigType]]
 
 
 def _check_temperature(temperature: float) -> float:
@@ -170,16 +169,6 @@ def _normalisation(preprocessor: nn.Module) -> Dict[str, object]:
         std=[round(float(v), 6) for v in preprocessor.std.flatten()]
         if normalise else None,
         bgr_to_rgb=bool(getattr(preprocessor, 'channel_conversion', False)))
-
-
-def _as_loss_list(losses: LossConfigs, name: str) -> List[ConfigType]:
-    if isinstance(losses, dict):
-        return [losses]
-    if isinstance(losses, (list, tuple)) and all(
-            isinstance(item, dict) for item in losses):
-        return list(losses)
-    raise TypeError(f'expected {name} to be a loss config dict or a list of '
-                    f'them, got {type(losses).__name__}')
 
 
 def _teacher_logits(teacher: EncoderDecoder, x: Sequence[Tensor],
@@ -342,21 +331,15 @@ class DistillEncoderDecoder(EncoderDecoder):
     def _build_losses(self, configs: LossConfigs, name: str,
                       heads: Sequence[BaseDecodeHead]) -> nn.ModuleList:
         """Build and check one group of distillation losses."""
-        losses = nn.ModuleList(
-            MODELS.build(cfg) for cfg in _as_loss_list(configs, name))
+        losses = build_named_losses(
+            configs, name, reason='checkpoints hold the student alone')
         if len(losses) == 0:
             raise ValueError(f'expected at least one loss in {name}, got '
                              'an empty list')
         names: List[str] = []
         for loss in losses:
             kind = type(loss).__name__
-            loss_name = getattr(loss, 'loss_name', None)
-            if not isinstance(loss_name, str) or not loss_name.startswith(
-                    'loss_'):
-                raise ValueError(
-                    f"expected every loss in {name} to have a loss_name "
-                    f"starting with 'loss_' (MMSeg back-propagates only "
-                    f"those), got {loss_name!r} for {kind}")
+            loss_name = loss.loss_name
             if not accepts_soft_target(loss):
                 raise TypeError(
                     f'expected losses in {name} to take soft (N, C, H, W) '
@@ -368,12 +351,6 @@ class DistillEncoderDecoder(EncoderDecoder):
                     f'expected the KLDivergenceLoss in {name} to use the '
                     f'distillation temperature {self.temperature}, got '
                     f'{loss.temperature}')
-            if len(loss.state_dict()) > 0:
-                raise ValueError(
-                    f'expected losses in {name} without parameters or '
-                    f'persistent buffers (checkpoints hold the student '
-                    f'alone), got {kind} with '
-                    f'{sorted(loss.state_dict())}')
             names.append(loss_name)
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:

@@ -71,7 +71,8 @@ from torch import Tensor, nn
 
 from ..losses.target_transform import TargetTransform, build_target_transform
 from ..losses.validation import check_choice, check_real
-from ..utils.soft_loss import accepts_soft_target
+from ..utils.soft_loss import (LossConfigs, accepts_soft_target,
+                               build_named_losses, loss_heads)
 from .pseudo_label import (adaptive_label_cutmix, image_confidence,
                            pseudo_label_confidence)
 
@@ -80,7 +81,6 @@ __all__ = [
     'plain_model_config'
 ]
 
-LossConfigs = Union[ConfigType, Sequence[ConfigType]]
 Branch = Literal['student', 'teacher']
 
 #: Branch names of the multi-branch batch (MMDetection's convention).
@@ -209,18 +209,6 @@ def plain_model_config(model_cfg: dict) -> dict:
     return plain
 
 
-def _as_loss_list(losses: Optional[LossConfigs], name: str) -> List[dict]:
-    if losses is None:
-        return []
-    if isinstance(losses, dict):
-        return [losses]
-    if isinstance(losses, (list, tuple)) and all(
-            isinstance(item, dict) for item in losses):
-        return list(losses)
-    raise TypeError(f'expected {name} to be None, a loss config dict or a '
-                    f'list of them, got {type(losses).__name__}')
-
-
 def _check_beta(name: str, value: Sequence[float]) -> Tuple[float, float]:
     if not isinstance(value, (list, tuple)) or len(value) != 2:
         raise TypeError(f'expected {name} to be a pair of reals, got '
@@ -330,7 +318,7 @@ class SemiEncoderDecoder(EncoderDecoder):
             data_preprocessor=data_preprocessor,
             pretrained=pretrained,
             init_cfg=init_cfg)
-        for _, head in self._heads():
+        for _, head in loss_heads(self):
             if not isinstance(head, BaseDecodeHead):
                 raise TypeError(
                     f'expected heads that are BaseDecodeHead subclasses '
@@ -348,10 +336,12 @@ class SemiEncoderDecoder(EncoderDecoder):
         self.cutmix_beta_unlabeled = _check_beta('cutmix_beta_unlabeled',
                                                  cutmix_beta_unlabeled)
         self.predict_on = predict_on
-        self.unsup_hard_losses = self._build_losses(unsup_hard_losses,
-                                                    'unsup_hard_losses')
-        self.unsup_soft_losses = self._build_losses(unsup_soft_losses,
-                                                    'unsup_soft_losses')
+        self.unsup_hard_losses = build_named_losses(
+            unsup_hard_losses, 'unsup_hard_losses',
+            reason='the teacher mirrors the student key by key')
+        self.unsup_soft_losses = build_named_losses(
+            unsup_soft_losses, 'unsup_soft_losses',
+            reason='the teacher mirrors the student key by key')
         for loss in self.unsup_soft_losses:
             if not accepts_soft_target(loss):
                 raise TypeError(
@@ -399,37 +389,6 @@ class SemiEncoderDecoder(EncoderDecoder):
     def teacher(self) -> EncoderDecoder:
         """The EMA teacher (eval mode, no gradients, not a submodule)."""
         return self._teacher
-
-    def _heads(self) -> List[Tuple[str, nn.Module]]:
-        heads = [('decode', self.decode_head)]
-        if self.with_auxiliary_head:
-            if isinstance(self.auxiliary_head, nn.ModuleList):
-                heads += [(f'aux_{index}', head)
-                          for index, head in enumerate(self.auxiliary_head)]
-            else:
-                heads.append(('aux', self.auxiliary_head))
-        return heads
-
-    @staticmethod
-    def _build_losses(configs: Optional[LossConfigs],
-                      name: str) -> nn.ModuleList:
-        losses = nn.ModuleList(
-            MODELS.build(cfg) for cfg in _as_loss_list(configs, name))
-        for loss in losses:
-            loss_name = getattr(loss, 'loss_name', None)
-            if not isinstance(loss_name, str) or not loss_name.startswith(
-                    'loss_'):
-                raise ValueError(
-                    f"expected every loss in {name} to have a loss_name "
-                    f"starting with 'loss_', got {loss_name!r} for "
-                    f'{type(loss).__name__}')
-            if len(loss.state_dict()) > 0:
-                raise ValueError(
-                    f'expected losses in {name} without parameters or '
-                    f'persistent buffers (the teacher mirrors the student '
-                    f'key by key), got {type(loss).__name__} with '
-                    f'{sorted(loss.state_dict())}')
-        return losses
 
     def copy_student_to_teacher(self) -> None:
         """Set the teacher's parameters and buffers to the student's."""
@@ -655,7 +614,7 @@ class SemiEncoderDecoder(EncoderDecoder):
         feats = self.extract_feat(torch.cat([sup_inputs, mixed_images]))
         losses: Dict[str, Tensor] = {}
         unsup_logits = None
-        for prefix, head in self._heads():
+        for prefix, head in loss_heads(self):
             logits = head.forward(feats)
             losses.update(
                 add_prefix(

@@ -10,7 +10,7 @@ two steps, :func:`resize_to_labels` and :func:`label_size_losses`, so that a
 segmentor with more losses on the same head (distillation) resizes the
 logits once and shares them.
 """
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn.functional as F
@@ -18,14 +18,16 @@ from mmseg.models.decode_heads.decode_head import BaseDecodeHead
 from mmseg.models.losses import accuracy
 from mmseg.models.segmentors import EncoderDecoder
 from mmseg.models.utils import resize
-from mmseg.utils import SampleList
+from mmseg.registry import MODELS
+from mmseg.utils import ConfigType, SampleList
 from torch import Tensor, nn
 
 from ..losses import (JaccardMetricLoss, KLDivergenceLoss,
                       SoftCrossEntropyLoss)
 
 __all__ = [
-    'SOFT_TARGET_LOSSES', 'accepts_soft_target', 'check_soft_label_head',
+    'LossConfigs', 'SOFT_TARGET_LOSSES', 'accepts_soft_target',
+    'build_named_losses', 'check_soft_label_head',
     'check_soft_ignore_index', 'head_loss_modules', 'loss_heads',
     'stack_labels',
     'stack_soft_targets', 'resize_to_labels', 'label_size_losses',
@@ -37,6 +39,55 @@ __all__ = [
 #: ``JaccardMetricLoss``.
 SOFT_TARGET_LOSSES = (JaccardMetricLoss, SoftCrossEntropyLoss,
                       KLDivergenceLoss)
+
+#: One loss config or a list of them, as MMSeg's ``loss_decode``.
+LossConfigs = Union[ConfigType, Sequence[ConfigType]]
+
+
+def build_named_losses(configs: Optional[LossConfigs], name: str,
+                       reason: str) -> nn.ModuleList:
+    """Build a segmentor's extra loss group (distillation, unlabelled
+    terms) and check what every such group needs: a ``loss_name`` starting
+    with ``loss_`` (MMSeg back-propagates only those) and no parameters or
+    persistent buffers.
+
+    Args:
+        configs (dict | list[dict] | None): The loss config(s); ``None`` is
+            an empty group.
+        name (str): The group's argument name, for error messages.
+        reason (str): Why the group must hold no state, for error messages.
+
+    Returns:
+        nn.ModuleList: The built losses.
+
+    Raises:
+        TypeError: If ``configs`` is neither a dict nor a list of dicts.
+        ValueError: If a loss has no ``loss_`` name or holds state.
+    """
+    if configs is None:
+        configs = []
+    elif isinstance(configs, dict):
+        configs = [configs]
+    elif not (isinstance(configs, (list, tuple))
+              and all(isinstance(item, dict) for item in configs)):
+        raise TypeError(f'expected {name} to be a loss config dict or a '
+                        f'list of them, got {type(configs).__name__}')
+    losses = nn.ModuleList(MODELS.build(cfg) for cfg in configs)
+    for loss in losses:
+        kind = type(loss).__name__
+        loss_name = getattr(loss, 'loss_name', None)
+        if not isinstance(loss_name, str) or not loss_name.startswith('loss_'):
+            raise ValueError(
+                f"expected every loss in {name} to have a loss_name "
+                f"starting with 'loss_' (MMSeg back-propagates only "
+                f"those), got {loss_name!r} for {kind}")
+        if len(loss.state_dict()) > 0:
+            raise ValueError(
+                f'expected losses in {name} without parameters or '
+                f'persistent buffers ({reason}), got {kind} with '
+                f'{sorted(loss.state_dict())}')
+    return losses
+
 
 #: Name of the data-sample field holding the soft label map.
 SOFT_FIELD = 'gt_soft_sem_seg'
