@@ -260,7 +260,8 @@ def _plan_rows(stdout):
 
 
 @pytest.mark.parametrize('list_file', [
-    'configs/tables/table2_voc.txt', 'configs/tables/table4_kd.txt',
+    'configs/tables/table1_cityscapes.txt', 'configs/tables/table2_voc.txt',
+    'configs/tables/table4_kd.txt',
     'configs/demo/reproduction.txt'
 ])
 def test_dry_run_plan_names_the_teacher_checkpoint_of_each_seed(
