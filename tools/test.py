@@ -7,6 +7,7 @@ Usage::
         [--launcher {none,pytorch,slurm,mpi}] [--tta] [--threads N]
 """
 import argparse
+import gc
 import os
 import os.path as osp
 import zipfile
@@ -16,6 +17,7 @@ from mmengine.runner import Runner
 
 import mmseg_jml  # noqa: F401  (registers modules, mmcv-lite and torch fixes)
 from mmseg_jml.utils.runtime import (adapt_config_to_device,
+                                     destroy_cpu_process_group,
                                      init_cpu_process_group,
                                      set_cpu_threads)
 
@@ -126,10 +128,14 @@ def main(argv=None) -> None:
         cfg.test_evaluator['keep_results'] = True
 
     adapt_config_to_device(cfg, args.launcher)
-    init_cpu_process_group(args.launcher, cfg)
+    created_group = init_cpu_process_group(args.launcher, cfg)
 
     runner = Runner.from_cfg(cfg)
     runner.test()
+    # Release the model (and DDP's hold on the group) before the group.
+    del runner
+    gc.collect()
+    destroy_cpu_process_group(created_group)
 
 
 if __name__ == '__main__':

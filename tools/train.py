@@ -11,6 +11,7 @@ Without a GPU, ``--amp`` trains in bfloat16 autocast on the CPU
 which CPU results depend on (same count, same machine type: same numbers).
 """
 import argparse
+import gc
 import logging
 import os
 import os.path as osp
@@ -23,6 +24,7 @@ from mmengine.runner import Runner
 import mmseg_jml  # noqa: F401  (registers modules, mmcv-lite and torch fixes)
 from mmseg.registry import RUNNERS
 from mmseg_jml.utils.runtime import (adapt_config_to_device,
+                                     destroy_cpu_process_group,
                                      init_cpu_process_group,
                                      set_cpu_threads)
 
@@ -111,13 +113,17 @@ def main(argv=None) -> None:
     if args.threads is not None:
         set_cpu_threads(args.threads)
     cfg = setup_config(args)
-    init_cpu_process_group(args.launcher, cfg)
+    created_group = init_cpu_process_group(args.launcher, cfg)
 
     if 'runner_type' not in cfg:
         runner = Runner.from_cfg(cfg)
     else:
         runner = RUNNERS.build(cfg)
     runner.train()
+    # Release the model (and DDP's hold on the group) before the group.
+    del runner
+    gc.collect()
+    destroy_cpu_process_group(created_group)
 
 
 if __name__ == '__main__':

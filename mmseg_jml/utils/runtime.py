@@ -221,3 +221,21 @@ def init_cpu_process_group(launcher: str, cfg: Config) -> bool:
         world_size=int(os.environ['WORLD_SIZE']),
         **kwargs)
     return True
+
+
+def destroy_cpu_process_group(created: bool) -> None:
+    """Tear down the gloo group that :func:`init_cpu_process_group` created.
+
+    Call it after the Runner is released. A gloo group left to interpreter
+    finalization can abort a process whose work has finished (``SIGABRT``,
+    "terminate called without an active exception"): gloo's worker threads
+    still hold tensors whose destruction needs the interpreter. A barrier
+    first, so that no rank tears down while another still communicates.
+
+    Args:
+        created (bool): What :func:`init_cpu_process_group` returned; a
+            group this module did not create is left alone.
+    """
+    if created and torch_dist.is_initialized():
+        torch_dist.barrier()
+        torch_dist.destroy_process_group()

@@ -158,3 +158,23 @@ def test_set_cpu_threads_rejects_bad_counts(value):
     with pytest.raises(ValueError, match='expected a positive number of '
                        'threads, got'):
         set_cpu_threads(value)
+
+
+@pytest.mark.parametrize('created', [True, False])
+def test_destroy_cpu_process_group_only_tears_down_its_own(created):
+    """The group a tool created is destroyed (after a barrier); a group
+    made by someone else is left alone."""
+    import socket
+
+    import torch.distributed as dist
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        port = s.getsockname()[1]
+    dist.init_process_group(
+        'gloo', init_method=f'tcp://127.0.0.1:{port}', rank=0, world_size=1)
+    try:
+        runtime.destroy_cpu_process_group(created)
+        assert dist.is_initialized() is not created
+    finally:
+        if dist.is_initialized():
+            dist.destroy_process_group()
