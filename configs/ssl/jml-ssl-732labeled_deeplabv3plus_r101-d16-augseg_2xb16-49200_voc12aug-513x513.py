@@ -1,38 +1,5 @@
-# JML-SSL (AugSeg + JML with BLS), PASCAL VOC 732 labelled / 9850 unlabelled images
-# (configs/ssl/splits/732). Epochs over the unlabelled set: 2 GPUs x 8
-# unlabelled -> floor(ceil(9850 / 2) / 8) = 615 iterations (AugSeg's
-# log), 80 epochs = 49200 iterations.
-_base_ = './_base_/jml-ssl.py'
-iters_per_epoch = 615
-train_dataloader = dict(
-    dataset=dict(
-        type='ConcatDataset',
-        datasets=[
-        dict(
-            type='PascalVOCDataset',
-            data_root='data/VOCdevkit/VOC2012',
-            data_prefix=dict(
-                img_path='JPEGImages', seg_map_path='SegmentationClassAug'),
-            ann_file='{{ fileDirname }}/splits/732/labeled.txt',
-            pipeline={{_base_.labeled_pipeline}}),
-        dict(
-            type='PascalVOCDataset',
-            data_root='data/VOCdevkit/VOC2012',
-            data_prefix=dict(
-                img_path='JPEGImages', seg_map_path='SegmentationClassAug'),
-            ann_file='{{ fileDirname }}/splits/732/unlabeled.txt',
-            pipeline={{_base_.unlabeled_pipeline}})
-        ]))
-max_iters = 80 * iters_per_epoch
-train_cfg = dict(
-    type='IterBasedTrainLoop', max_iters=max_iters,
-    val_interval=iters_per_epoch)
-param_scheduler = [
-    dict(type='PolyLR', eta_min=0.0, power=0.9, begin=0, end=max_iters,
-         by_epoch=False)
-]
-default_hooks = dict(
-    logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
-    checkpoint=dict(
-        type='CheckpointHook', by_epoch=False, interval=iters_per_epoch,
-        max_keep_ckpts=1, save_best='teacher/mIoU', rule='greater'))
+# JML-SSL (AugSeg + JML with BLS), PASCAL VOC 732 labelled images: the
+# AugSeg config of the same split (data, schedule, hooks) with JML-SSL's
+# losses (ssl_jml_ssl_model in ./_base_/ssl_losses.py says which and why).
+_base_ = './augseg-732labeled_deeplabv3plus_r101-d16-augseg_2xb16-49200_voc12aug-513x513.py'
+model = {{_base_.ssl_jml_ssl_model}}
