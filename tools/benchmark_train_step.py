@@ -38,7 +38,9 @@ Every variant runs in fresh Python processes (this script with
   side by side; after ``--warmup`` steps of each, ``--iters`` steps of the
   two alternate, and the ratio is the median variant step over the median
   CE step *of the same process*, so load from other processes affects both
-  alike. For ``jml-kd`` the teacher's forward pass (no_grad, eval mode) is
+  alike. For ``jml-kd`` the teacher's forward pass (no_grad, eval mode,
+  through every head the distillation reads: the decode head and, as the
+  official recipe distils the auxiliary head too, the auxiliary heads) is
   timed in the same rotation: its target is ``kd - ce <= teacher forward``.
 * memory: a second process takes two steps of the variant alone. On CPU the
   figure is the process's peak resident set size
@@ -323,12 +325,17 @@ def worker(args: argparse.Namespace) -> dict:
 
     steps = dict(variant=step, ce=reference_step)
     if variant == 'jml-kd':
+        from mmseg_jml.models.segmentors.distill_encoder_decoder import \
+            teacher_logits
         teacher = model.teacher
         inputs = model.data_preprocessor(data, True)['inputs']
+        with_aux = len(model.aux_distill_losses) > 0
 
         def teacher_forward():
+            # the teacher's network, through every head the losses read
             with torch.no_grad():
-                teacher._forward(inputs)
+                teacher_logits(teacher, teacher.extract_feat(inputs),
+                               with_aux)
 
         steps['teacher_forward'] = teacher_forward
     for _ in range(args.warmup):

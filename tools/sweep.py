@@ -8,6 +8,7 @@ Usage::
         [--launcher local|dist|slurm] [--gpus N] [--gpus-per-node N]
         [--partition P] [--dry-run] [--metrics mIoU ECE ...]
         [--layout paper|eps-grid|folds|ssl] [--cfg-options KEY=VALUE ...]
+        [--jobs N] [--threads T]
 
 Each argument is a config file or a text file listing configs (one per line,
 ``#`` comments, e.g. ``configs/tables/table1_cityscapes.txt``); a list file
@@ -34,11 +35,15 @@ on; the students of a failed teacher are reported and skipped; the exit
 status is 1 if anything failed or was skipped.
 
 Launchers: ``local`` runs ``tools/train.py`` and ``tools/test.py`` here, one
-after the other. ``dist`` prints the ``tools/dist_*.sh`` commands (one line
-per run, in order; a student's line runs only if its teacher's checkpoint
-exists); ``slurm`` prints ``sbatch --parsable`` submissions of
-``tools/slurm_*.sh`` whose job ids become ``--dependency=afterok:`` of the
-students (``--kill-on-invalid-dep=yes``: a failed teacher cancels them).
+run after the other, or ``--jobs N`` runs at once (a student starts when its
+teacher's run has ended; each run's output goes to ``<work dir>/sweep.log``),
+each command with ``--threads T`` CPU threads when given (on a CPU, results
+depend on the thread count, not on ``--jobs``). ``dist`` prints the
+``tools/dist_*.sh`` commands (one line per run, in order; a student's line
+runs only if its teacher's checkpoint exists); ``slurm`` prints ``sbatch
+--parsable`` submissions of ``tools/slurm_*.sh`` whose job ids become
+``--dependency=afterok:`` of the students (``--kill-on-invalid-dep=yes``: a
+failed teacher cancels them).
 ``--dry-run`` prints the ordered plan (config, seed or fold, work dir,
 teacher checkpoint) and the commands, and runs nothing.
 
@@ -67,12 +72,15 @@ use the paper's short names (``Cityscapes DL3-R18``) where known. In the
 ``1of8``).
 """
 import argparse
+import functools
 import os
 import os.path as osp
 import re
 import shlex
 import subprocess
 import sys
+from concurrent.futures import (FIRST_COMPLETED, Future, ThreadPoolExecutor,
+                                wait)
 from dataclasses import dataclass, field
 from typing import (Callable, Dict, List, Literal, Mapping, Optional,
                     Sequence, Tuple)
@@ -447,16 +455,19 @@ def format_plan(jobs: Sequence[Job]) -> str:
 def local_commands(config: str,
                    work_dir: str,
                    seed: int,
-                   cfg_options: Sequence[str] = ()) -> List[List[str]]:
-    """Train, then test the checkpoint named in ``last_checkpoint``."""
+                   cfg_options: Sequence[str] = (),
+                   threads: Optional[int] = None) -> List[List[str]]:
+    """Train, then test the checkpoint named in ``last_checkpoint``
+    (``--threads`` on both when ``threads`` is given)."""
+    thread_args = [] if threads is None else ['--threads', str(threads)]
     train = [
         sys.executable, 'tools/train.py', config, '--work-dir', work_dir,
-        '--cfg-options', f'randomness.seed={seed}', *cfg_options
+        *thread_args, '--cfg-options', f'randomness.seed={seed}', *cfg_options
     ]
     test = [
         sys.executable, 'tools/test.py', config,
         f'$(cat {osp.join(work_dir, "last_checkpoint")})', '--work-dir',
-        work_dir
+        work_dir, *thread_args
     ]
     if cfg_options:
         test += ['--cfg-options', *cfg_options]
@@ -543,27 +554,56 @@ def dependent_commands(jobs: Sequence[Job],
 def run_local(config: str,
               work_dir: str,
               seed: int,
-              cfg_options: Sequence[str] = ()) -> None:
+              cfg_options: Sequence[str] = (),
+              threads: Optional[int] = None,
+              log_file: Optional[str] = None) -> None:
     """Train and test one run here.
+
+    Args:
+        config, work_dir, seed, cfg_options, threads: As
+            :func:`local_commands`.
+        log_file: Where the two commands' output goes (appended; its
+            folder is created), or None for this process's stdout/stderr.
 
     Raises:
         subprocess.CalledProcessError: If training or testing fails.
     """
-    train, test = local_commands(config, work_dir, seed, cfg_options)
-    print('+ ' + shlex.join(train), flush=True)
-    subprocess.run(train, cwd=REPO, check=True)
-    with open(osp.join(REPO, work_dir, 'last_checkpoint')) as f:
-        test[3] = f.read().strip()
-    print('+ ' + shlex.join(test), flush=True)
-    subprocess.run(test, cwd=REPO, check=True)
-
-
-def run_job(job: Job) -> bool:
-    """Train and test a job here; False if either fails."""
+    train, test = local_commands(config, work_dir, seed, cfg_options,
+                                 threads)
+    log = None
+    if log_file is not None:
+        os.makedirs(osp.dirname(osp.join(REPO, log_file)), exist_ok=True)
+        log = open(osp.join(REPO, log_file), 'a')
     try:
-        run_local(job.config, job.work_dir, job.seed, job.cfg_options)
+        for index, command in enumerate((train, test)):
+            if index == 1:
+                with open(osp.join(REPO, work_dir, 'last_checkpoint')) as f:
+                    command[3] = f.read().strip()
+            print('+ ' + shlex.join(command), file=log or sys.stdout,
+                  flush=True)
+            subprocess.run(command, cwd=REPO, check=True, stdout=log,
+                           stderr=log and subprocess.STDOUT)
+    finally:
+        if log is not None:
+            log.close()
+
+
+def run_job(job: Job,
+            threads: Optional[int] = None,
+            log_output: bool = False) -> bool:
+    """Train and test a job here; False if either fails.
+
+    With ``log_output`` the commands' output goes to
+    ``<work_dir>/sweep.log`` instead of the terminal (parallel runs).
+    """
+    log_file = osp.join(job.work_dir, 'sweep.log') if log_output else None
+    try:
+        run_local(job.config, job.work_dir, job.seed, job.cfg_options,
+                  threads, log_file)
     except (subprocess.CalledProcessError, OSError) as error:
-        print(f'FAILED: {job.config} ({job.run}): {error}', flush=True)
+        where = f' (output: {log_file})' if log_file else ''
+        print(f'FAILED: {job.config} ({job.run}): {error}{where}',
+              flush=True)
         return False
     return True
 
@@ -574,8 +614,15 @@ Status = Literal['finished', 'done', 'failed', 'skipped']
 
 def execute(jobs: Sequence[Job],
             runner: Callable[[Job], bool] = run_job,
-            done: Callable[[str], bool] = is_finished) -> Dict[str, Status]:
-    """Run the jobs in order; a failure never stops the others.
+            done: Callable[[str], bool] = is_finished,
+            max_parallel: int = 1) -> Dict[str, Status]:
+    """Run the jobs in order, up to ``max_parallel`` at a time; a failure
+    never stops the others.
+
+    A job starts once fewer than ``max_parallel`` jobs run and its teacher
+    run (if any) has ended; jobs start in the given order, except that a
+    student waiting for its teacher lets later jobs pass it. With
+    ``max_parallel=1`` the jobs run one after the other, in order.
 
     A job whose work dir is finished is not run (``finished``). A student
     whose teacher run failed or was skipped, or whose teacher checkpoint is
@@ -583,30 +630,70 @@ def execute(jobs: Sequence[Job],
 
     Args:
         jobs: From :func:`plan_runs`.
-        runner: Runs one job, returns True on success.
+        runner: Runs one job, returns True on success (called from worker
+            threads when ``max_parallel > 1``).
         done: Whether a work dir holds a finished run.
+        max_parallel: How many jobs may run at once. Defaults to 1.
 
     Returns:
         dict: work dir -> ``finished``, ``done``, ``failed`` or ``skipped``.
+
+    Raises:
+        ValueError: If ``max_parallel < 1``.
     """
+    if isinstance(max_parallel, bool) or not isinstance(max_parallel, int) \
+            or max_parallel < 1:
+        raise ValueError(
+            f'expected max_parallel >= 1, got {max_parallel!r}')
     status: Dict[str, Status] = {}
-    for job in jobs:
+    planned = {job.work_dir for job in jobs}
+    waiting = list(jobs)
+    running: Dict[Future, Job] = {}
+
+    def resolve(job: Job) -> Optional[Status]:
+        """The job's outcome without running it, or None to run it."""
         teacher = job.teacher_work_dir
         if done(job.work_dir):
             print(f'skip (finished): {job.work_dir}', flush=True)
-            status[job.work_dir] = 'finished'
-        elif teacher is not None and status.get(teacher) in ('failed',
-                                                              'skipped'):
+            return 'finished'
+        if teacher is not None and status.get(teacher) in ('failed',
+                                                            'skipped'):
             print(f'skip {job.config} ({job.run}): its teacher run {teacher}'
                   f' {status[teacher]}', flush=True)
-            status[job.work_dir] = 'skipped'
-        elif (job.teacher_checkpoint is not None
-              and not osp.isfile(job.teacher_checkpoint)):
+            return 'skipped'
+        if (job.teacher_checkpoint is not None
+                and not osp.isfile(job.teacher_checkpoint)):
             print(f'skip {job.config} ({job.run}): teacher checkpoint '
                   f'{job.teacher_checkpoint} not found', flush=True)
-            status[job.work_dir] = 'skipped'
-        else:
-            status[job.work_dir] = 'done' if runner(job) else 'failed'
+            return 'skipped'
+        return None
+
+    with ThreadPoolExecutor(max_workers=max_parallel) as pool:
+        while waiting or running:
+            for job in list(waiting):
+                if len(running) >= max_parallel:
+                    break
+                teacher = job.teacher_work_dir
+                if teacher in planned and teacher not in status and running:
+                    continue  # its teacher runs or waits for a free slot
+                waiting.remove(job)
+                outcome = resolve(job)
+                if outcome is not None:
+                    status[job.work_dir] = outcome
+                elif max_parallel == 1:
+                    status[job.work_dir] = 'done' if runner(job) else 'failed'
+                else:
+                    print(f'start: {job.config} ({job.run})', flush=True)
+                    running[pool.submit(runner, job)] = job
+            if not running:
+                continue
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                job = running.pop(future)
+                ok = future.result()
+                status[job.work_dir] = 'done' if ok else 'failed'
+                print(f'{"end" if ok else "FAILED"}: {job.config} '
+                      f'({job.run})', flush=True)
     return status
 
 
@@ -686,7 +773,26 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         nargs='+',
         default=[],
         help='KEY=VALUE overrides for every train and test command')
+    parser.add_argument(
+        '--jobs',
+        type=int,
+        default=1,
+        help='local launcher: runs at once (each run\'s output then goes to '
+        '<work dir>/sweep.log; default: %(default)s)')
+    parser.add_argument(
+        '--threads',
+        type=int,
+        help='local launcher: --threads of every train and test command '
+        '(CPU threads of torch; results on the CPU depend on it)')
     args = parser.parse_args(argv)
+    if args.jobs < 1:
+        parser.error(f'expected --jobs >= 1, got {args.jobs}')
+    if args.threads is not None and args.threads < 1:
+        parser.error(f'expected --threads >= 1, got {args.threads}')
+    if args.launcher != 'local' and (args.jobs != 1
+                                     or args.threads is not None):
+        parser.error('--jobs and --threads are options of the local '
+                     'launcher')
 
     os.chdir(REPO)
     directives = read_directives(args.configs)
@@ -716,10 +822,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     elif args.dry_run:
         for job in jobs:
             for command in local_commands(job.config, job.work_dir, job.seed,
-                                          job.cfg_options):
+                                          job.cfg_options, args.threads):
                 print(' '.join(command))
     else:
-        status = execute(jobs)
+        status = execute(
+            jobs,
+            functools.partial(
+                run_job, threads=args.threads, log_output=args.jobs > 1),
+            max_parallel=args.jobs)
 
     markdown, csv_text, warnings = summarize(jobs, args.metrics, layout)
     os.makedirs(args.work_root, exist_ok=True)

@@ -2,8 +2,11 @@ import json
 import os
 import os.path as osp
 import re
+import shutil
 import subprocess
 import sys
+import threading
+import time
 
 import pytest
 from mmengine.config import Config
@@ -389,3 +392,99 @@ def test_summarize_ssl_layout_of_a_sweep(sweep, tmp_path, monkeypatch):
         '**Best validation')
     assert sum('no validation mIoU logged' in w for w in warnings) == 2
     assert csv_text.splitlines()[0].startswith('selection,model,method,92')
+
+
+def _recording_runner(fail=()):
+    """A thread-safe runner that sleeps a little, records when each job
+    starts and ends, writes the teacher checkpoint, and fails ``fail``."""
+    lock = threading.Lock()
+    events = []
+
+    def runner(job):
+        with lock:
+            events.append(('start', job.config, job.run))
+        time.sleep(0.05)
+        ok = (job.config, job.run) not in fail
+        if ok:
+            os.makedirs(job.work_dir, exist_ok=True)
+            open(osp.join(job.work_dir, 'iter_4.pth'), 'w').close()
+        with lock:
+            events.append(('end', job.config, job.run))
+        return ok
+
+    return runner, events
+
+
+@pytest.mark.parametrize('max_parallel', [2, 3])
+def test_parallel_execute_starts_students_after_their_teacher(
+        sweep, tmp_path, monkeypatch, max_parallel):
+    monkeypatch.chdir(tmp_path)
+    jobs = _fake_plan(sweep)
+    runner, events = _recording_runner()
+    status = sweep.execute(jobs, runner, done=lambda work_dir: False,
+                           max_parallel=max_parallel)
+    assert set(status.values()) == {'done'}
+    assert len(events) == 2 * len(jobs)
+    position = {event: index for index, event in enumerate(events)}
+    for job in jobs:
+        if job.config in STUDENTS:
+            assert (position[('start', job.config, job.run)] >
+                    position[('end', TEACHER, job.run)])
+    running = peak = 0
+    for kind, _, _ in events:
+        running += 1 if kind == 'start' else -1
+        peak = max(peak, running)
+    assert 1 < peak <= max_parallel
+
+
+def test_parallel_execute_has_the_sequential_outcomes(sweep, tmp_path,
+                                                      monkeypatch):
+    """A failed teacher skips its students, and only them, in parallel as
+    one after the other."""
+    monkeypatch.chdir(tmp_path)
+    fail = {(TEACHER, 'seed1'), (OTHER, 'seed0')}
+    outcomes = []
+    for max_parallel in (1, 2):
+        for name in os.listdir(tmp_path):
+            shutil.rmtree(osp.join(tmp_path, name))
+        runner, _ = _recording_runner(fail)
+        status = sweep.execute(_fake_plan(sweep), runner,
+                               done=lambda work_dir: False,
+                               max_parallel=max_parallel)
+        outcomes.append(status)
+    assert outcomes[0] == outcomes[1]
+    assert sorted(outcomes[1].values()).count('skipped') == 2
+
+
+@pytest.mark.parametrize('max_parallel', [0, -1, True, 1.5])
+def test_execute_rejects_a_bad_parallelism(sweep, max_parallel):
+    with pytest.raises(ValueError, match='expected max_parallel >= 1'):
+        sweep.execute([], lambda job: True, max_parallel=max_parallel)
+
+
+def test_run_job_logs_each_run_and_passes_threads(sweep, tmp_path,
+                                                  monkeypatch):
+    """With log_output the train and test output lands in the run's
+    sweep.log; --threads reaches both commands."""
+    monkeypatch.setattr(sweep, 'REPO', str(tmp_path))
+    job = sweep.Job(config='a.py', run='seed0', seed=0, fold=None,
+                    work_dir='wd/seed0')
+    os.makedirs(tmp_path / 'wd' / 'seed0')
+    (tmp_path / 'wd' / 'seed0' / 'last_checkpoint').write_text('ckpt.pth')
+    seen = []
+    real_commands = sweep.local_commands
+
+    def fake_commands(config, work_dir, seed, cfg_options=(), threads=None):
+        train, test = real_commands(config, work_dir, seed, cfg_options,
+                                    threads)
+        seen.extend([train, test])
+        echo = [sys.executable, '-c', 'import sys; print(sys.argv[1:])']
+        return [echo + train[1:], echo + ['x', 'y'] + test[3:]]
+
+    monkeypatch.setattr(sweep, 'local_commands', fake_commands)
+    assert sweep.run_job(job, threads=1, log_output=True)
+    for command in seen:
+        assert command[command.index('--threads') + 1] == '1'
+    log = (tmp_path / 'wd' / 'seed0' / 'sweep.log').read_text()
+    assert "'tools/train.py', 'a.py'" in log
+    assert "'ckpt.pth'" in log  # the test command got the checkpoint

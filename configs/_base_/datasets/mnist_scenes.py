@@ -1,13 +1,16 @@
 # MNIST digit scenes (background + ten digits, 128 x 128 canvases).
 # Prepare with: python tools/dataset_converters/mnist_scenes.py
 # data/mnist_scenes (the converter is deterministic: seed 0 by default).
-# Training keeps every scene whole: the RandomCrop at the canvas size only
-# states the crop, and there is no flip (a mirrored digit is another glyph).
+# Training reads random 64 x 64 crops of the scenes (a quarter of a canvas:
+# a large digit is often cut, as objects at crop borders are in the paper's
+# data sets); validation and test see whole 128 x 128 scenes. No flip (a
+# mirrored digit is another glyph), no rescaling (the scenes already draw
+# every digit at a random scale).
 # `soft_train_pipeline` / `soft_train_prefix` add the soft ground truth
 # (stroke coverage) for a SoftLabelEncoderDecoder.
 dataset_type = 'MNISTScenesDataset'
 data_root = 'data/mnist_scenes'
-crop_size = (128, 128)
+crop_size = (64, 64)
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations'),

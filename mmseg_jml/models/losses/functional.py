@@ -1209,6 +1209,54 @@ def soft_cross_entropy(seg_logits: Tensor,
             torch.finfo(dtype).tiny)
 
 
+class _KLDivergenceSum(torch.autograd.Function):
+    r"""The weighted sum :math:`T^2 \sum_p w_p \sum_c p_{pc} (\log p_{pc} -
+    \log q_{pc})`, :math:`q = \mathrm{softmax}(s)`, with its analytic
+    gradient.
+
+    Inputs: the softened logits :math:`s = z / T` and the teacher
+    probabilities :math:`p` (N, C, H, W, same dtype, :math:`p` without
+    gradient), pixel weights :math:`w` (N, H, W) and :math:`T`.
+    :math:`0 \log 0 = 0` (the teacher's log is taken of
+    :math:`\max(p, \text{tiny})`, cheaper than ``xlogy``).
+
+    Backward, with :math:`m_p = \sum_c p_{pc}` (1 on the simplex):
+
+    .. math::
+
+        \frac{\partial L}{\partial s_{pc}} = T^2 w_p (m_p q_{pc} - p_{pc}),
+
+    one pass instead of autograd's log-softmax backward through the
+    products (autograd's division by :math:`T` then gives the logits'
+    gradient). Not itself differentiable: a backward with
+    ``create_graph=True`` raises.
+    """
+
+    @staticmethod
+    def forward(ctx, scaled_logits: Tensor, p: Tensor, w: Tensor,
+                temperature: float) -> Tensor:
+        log_q = torch.log_softmax(scaled_logits, dim=1)
+        tiny = torch.finfo(p.dtype).tiny
+        per_pixel = p.clamp_min(tiny).log_().sub_(log_q).mul_(p).sum(dim=1)
+        ctx.temperature = temperature
+        ctx.save_for_backward(log_q, p, w)
+        return temperature**2 * (per_pixel * w).sum()
+
+    @staticmethod
+    def backward(ctx, grad_out: Tensor):
+        if torch.is_grad_enabled():  # create_graph=True
+            # once_differentiable would return a constant here (the
+            # incoming gradient needs no grad), silently dropping second
+            # derivatives: refuse instead.
+            raise RuntimeError(
+                'trying to differentiate twice the KL divergence: its '
+                'backward is analytic (create_graph=True is not supported)')
+        log_q, p, w = ctx.saved_tensors
+        scale = (grad_out * ctx.temperature**2) * w.unsqueeze(1)
+        grad = log_q.exp().mul_(p.sum(dim=1, keepdim=True)).sub_(p)
+        return grad.mul_(scale), None, None, None
+
+
 def kl_divergence(student_logits: Tensor,
                   teacher_probs: Tensor,
                   weight: Optional[Tensor] = None,
@@ -1249,11 +1297,10 @@ def kl_divergence(student_logits: Tensor,
     dtype = _compute_dtype(student_logits)
     with torch.autocast(
             device_type=student_logits.device.type, enabled=False):
-        log_q = torch.log_softmax(student_logits.to(dtype) / temperature, 1)
         p = teacher_probs.detach().to(dtype)
-        per_pixel = (torch.xlogy(p, p) - p * log_q).sum(dim=1)
         w = (p.sum(dim=1) > 0.5).to(dtype)
         if weight is not None:
             w = w * weight.to(dtype)
-        return temperature**2 * (per_pixel * w).sum() / w.sum().clamp_min(
-            torch.finfo(dtype).tiny)
+        total = _KLDivergenceSum.apply(
+            student_logits.to(dtype) / temperature, p, w, float(temperature))
+        return total / w.sum().clamp_min(torch.finfo(dtype).tiny)

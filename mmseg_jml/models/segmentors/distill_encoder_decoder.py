@@ -61,7 +61,7 @@ from ..utils.soft_loss import (LossConfigs, accepts_soft_target,
                                head_loss_modules, label_size_losses,
                                loss_heads, resize_to_labels, stack_labels)
 
-__all__ = ['DistillEncoderDecoder']
+__all__ = ['DistillEncoderDecoder', 'teacher_logits']
 
 
 def _check_temperature(temperature: float) -> float:
@@ -171,13 +171,21 @@ def _normalisation(preprocessor: nn.Module) -> Dict[str, object]:
         bgr_to_rgb=bool(getattr(preprocessor, 'channel_conversion', False)))
 
 
-def _teacher_logits(teacher: EncoderDecoder, x: Sequence[Tensor],
-                    with_aux: bool) -> List[Tensor]:
+def teacher_logits(teacher: EncoderDecoder, x: Sequence[Tensor],
+                   with_aux: bool) -> List[Tensor]:
     """The teacher's decode-head logits, then its auxiliary heads' (when
     ``with_aux``), at the heads' own resolution.
 
     A ``CascadeEncoderDecoder`` chains its decode heads as its own
     ``encode_decode`` does; its last head's output is the prediction.
+
+    Args:
+        teacher (EncoderDecoder): The teacher (call it without gradient).
+        x (Sequence[Tensor]): The teacher's ``extract_feat`` features.
+        with_aux (bool): Whether to add the auxiliary heads' logits.
+
+    Returns:
+        list[Tensor]: (N, C, h, w) logits, the decode head's first.
     """
     if isinstance(teacher, CascadeEncoderDecoder):
         out = teacher.decode_head[0].forward(x)
@@ -506,7 +514,7 @@ class DistillEncoderDecoder(EncoderDecoder):
         if teacher.training:  # e.g. a user called teacher.train()
             teacher.eval()
         with torch.no_grad():
-            logits = _teacher_logits(teacher, teacher.extract_feat(inputs),
+            logits = teacher_logits(teacher, teacher.extract_feat(inputs),
                                      with_aux)
             aligns = [teacher.align_corners] + [
                 head.align_corners for _, head in loss_heads(teacher)[1:]

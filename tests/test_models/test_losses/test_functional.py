@@ -267,6 +267,42 @@ def test_kl_divergence_matches_reference(temperature):
                             temperature).item() == pytest.approx(0, abs=1e-12)
 
 
+@pytest.mark.parametrize('temperature', [1.0, 2.5])
+@pytest.mark.parametrize('mass', ['simplex', 'partial'])
+def test_gradcheck_kl_divergence(temperature, mass):
+    """The analytic KL backward, T w (m q - p), against finite differences:
+    teacher vectors on the simplex (with exact zeros) and, for ``partial``,
+    vectors of mass m != 1 (0.7) and all-zero (uncounted) pixels."""
+    g = torch.Generator().manual_seed(5)
+    logits = torch.randn(2, 4, 3, 5, dtype=torch.float64, generator=g)
+    logits.requires_grad_(True)
+    teacher = torch.softmax(
+        torch.randn(2, 4, 3, 5, dtype=torch.float64, generator=g), 1)
+    teacher[0, :, 0, 0] = torch.tensor([0.0, 1.0, 0.0, 0.0])
+    if mass == 'partial':
+        teacher[1, :, 1] *= 0.7
+        teacher[1, :, 2, :2] = 0.0
+    weight = torch.rand(2, 3, 5, dtype=torch.float64, generator=g)
+
+    def fn(z):
+        return FJ.kl_divergence(z, teacher, weight, temperature,
+                                check_inputs=False)
+
+    assert torch.autograd.gradcheck(fn, (logits, ))
+    torch.testing.assert_close(
+        fn(logits), reference_kl(logits, teacher, weight, temperature))
+
+
+def test_kl_divergence_double_backward_raises():
+    """Its analytic backward has no second derivative: asking for a graph
+    of the gradient raises (rather than silently treating it as
+    constant)."""
+    logits, target, weight = random_inputs('soft', seed=6)
+    loss = FJ.kl_divergence(logits, target, weight, 2.0)
+    with pytest.raises(RuntimeError, match='differentiate twice'):
+        torch.autograd.grad(loss, logits, create_graph=True)
+
+
 # --------------------------------------------------------------------------
 # hardening (issue 13, items 1-6) and the official class weights (issue 10)
 # --------------------------------------------------------------------------
