@@ -1,4 +1,4 @@
-# CE-KD: the UNet-c16 student distilled from the JML UNet-c16 teacher
+# CE-KD: the UNet-c16 student distilled from the CE UNet-c16 teacher
 # trained 3x longer (4800 iterations), with the official weights (ground truth
 # and teacher 0.5 each, heads 0.5 each): decode CE 0.25 + KL 0.25, auxiliary CE
 # 0.25 + KL 0.25, T = 1. The teacher's config and seed-0 checkpoint are found
@@ -9,7 +9,7 @@ _base_ = [
     './ce_fcn_unet-s5-c16_1xb8-1600_mnistscenes-64x64.py',
     '../_base_/losses/ce-kd.py'
 ]
-teacher = 'jml_fcn_unet-s5-c16_1xb8-4800_mnistscenes-64x64'
+teacher = 'ce_fcn_unet-s5-c16_1xb8-4800_mnistscenes-64x64'
 model = dict(
     type='DistillEncoderDecoder',
     teacher_config=f'{{fileDirname}}/{teacher}.py',

@@ -1,4 +1,4 @@
-# JML-KD: the UNet-c16 student distilled from the JML UNet-c16 teacher
+# JML-KD: the UNet-c16 student distilled from the CE UNet-c16 teacher
 # trained 3x longer (4800 iterations), with the official weights: decode CE
 # 0.0625 + JML 0.375 on the ground truth, KL 0.0625 + JML 0.375 on the
 # teacher's probabilities (T = 1; the classes the teacher gives at least 0.01
@@ -10,7 +10,7 @@ _base_ = [
     './ce_fcn_unet-s5-c16_1xb8-1600_mnistscenes-64x64.py',
     '../_base_/losses/jml-kd.py'
 ]
-teacher = 'jml_fcn_unet-s5-c16_1xb8-4800_mnistscenes-64x64'
+teacher = 'ce_fcn_unet-s5-c16_1xb8-4800_mnistscenes-64x64'
 model = dict(
     type='DistillEncoderDecoder',
     teacher_config=f'{{fileDirname}}/{teacher}.py',
