@@ -42,12 +42,16 @@ Every variant runs in fresh Python processes (this script with
   through every head the distillation reads: the decode head and, as the
   official recipe distils the auxiliary head too, the auxiliary heads) is
   timed in the same rotation: its target is ``kd - ce <= teacher forward``.
-* memory: a second process takes two steps of the variant alone. On CPU the
-  figure is the process's peak resident set size
-  (``resource.getrusage(RUSAGE_SELF).ru_maxrss``: model, optimizer state,
-  teacher, activations, gradients), with glibc told to serve blocks above
-  64 KiB by ``mmap`` (``MALLOC_MMAP_THRESHOLD_``) so freed buffers leave the
-  resident set at once; on CUDA ``torch.cuda.max_memory_allocated``.
+* memory: a second process builds the variant and its batch, then takes
+  two steps of it alone. On CPU the figure is the process's peak resident
+  set size over the two steps (``VmHWM`` of ``/proc/self/status``, reset
+  after the build, so transients of building the batch or writing and
+  loading the teacher do not count; everything resident stays counted:
+  model, batch, optimizer state, teacher, activations, gradients), with
+  glibc told to serve blocks above 64 KiB by ``mmap``
+  (``MALLOC_MMAP_THRESHOLD_``) so freed buffers leave the resident set at
+  once; where ``/proc`` is missing, ``ru_maxrss`` since the process start.
+  On CUDA ``torch.cuda.max_memory_allocated`` over the second step.
 
 Targets (from the issue that asked for this tool): ``ce+jml`` within 3% of
 the CE step time, ``ce+jml-bls`` within 8%, ``jml-kd`` within one teacher
@@ -280,6 +284,31 @@ def _timed(fn, device: str, clock: str = 'wall') -> float:
     return now() - start
 
 
+def _reset_peak_rss() -> bool:
+    """Set the kernel's peak-RSS mark to the current RSS (Linux:
+    ``/proc/self/clear_refs``, value 5); False where that is unavailable
+    (the peak then counts from the process start)."""
+    try:
+        with open('/proc/self/clear_refs', 'w') as f:
+            f.write('5')
+    except OSError:
+        return False
+    return True
+
+
+def _peak_rss_mib() -> float:
+    """The process's peak RSS in MiB: ``VmHWM`` of ``/proc/self/status``
+    (which :func:`_reset_peak_rss` resets), else ``ru_maxrss``."""
+    try:
+        with open('/proc/self/status') as f:
+            for line in f:
+                if line.startswith('VmHWM:'):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def worker(args: argparse.Namespace) -> dict:
     """Measure one variant (``args.worker``) in this process."""
     import torch
@@ -309,10 +338,10 @@ def worker(args: argparse.Namespace) -> dict:
             torch.cuda.reset_peak_memory_stats()
             step()
             return dict(peak_mib=torch.cuda.max_memory_allocated() / 2**20)
+        _reset_peak_rss()  # forget the build's transients (batch, teacher)
         step()
         step()
-        peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        return dict(peak_mib=peak_kib / 1024)
+        return dict(peak_mib=_peak_rss_mib())
 
     reference = build_variant('ce', model_cfg, '', None, args.num_classes,
                               args.size).to(args.device)

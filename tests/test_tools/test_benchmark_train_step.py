@@ -90,3 +90,20 @@ def test_bad_arguments(argv, match, capsys):
 def test_unknown_variant():
     with pytest.raises(ValueError, match='expected a variant in'):
         bench.variant_losses('lovasz')
+
+
+@pytest.mark.skipif(not osp.exists('/proc/self/clear_refs'),
+                    reason='the peak-RSS reset needs Linux /proc')
+def test_peak_rss_reset_forgets_freed_transients():
+    """The memory figure counts the training steps, not what building the
+    batch or the teacher allocated and freed before them."""
+    import torch
+    big = torch.ones(64 * 2**20)  # 256 MiB, written, so resident
+    high = bench._peak_rss_mib()
+    del big
+    assert bench._reset_peak_rss()
+    after_reset = bench._peak_rss_mib()
+    assert after_reset < high - 200
+    kept = torch.ones(32 * 2**20)  # 128 MiB allocated after the reset
+    assert bench._peak_rss_mib() > after_reset + 100
+    del kept
