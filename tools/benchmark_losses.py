@@ -27,7 +27,9 @@ For every (size, loss) pair a fresh Python process (this script with
 Losses: ``F.cross_entropy`` (CE), MMSeg's ``DiceLoss`` (softmax, as in
 multi-class configs) and ``LovaszLoss`` (multi-class, batch-level), this
 package's ``JaccardMetricLoss`` with hard labels and with soft targets,
-a dense reference of JML (one-hot target, plain autograd), and boundary
+a dense reference of JML (one-hot target, plain autograd), the
+distillation KL divergence (``KLDivergenceLoss``, soft teacher target) and
+its plain-autograd reference (``kl_reference``), and boundary
 label smoothing (k = 3, eps = 0.5) inside the loss: ``ce_bls``
 (``SoftCrossEntropyLoss``) and ``jml_bls`` (``JaccardMetricLoss``) with
 ``target_transform=BoundaryLabelSmoothing``, and ``jml_bls_dense`` (the
@@ -61,7 +63,10 @@ if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
 LOSSES = ('ce', 'mmseg_dice', 'mmseg_lovasz', 'jml_hard', 'jml_soft',
-          'jml_dense_reference', 'ce_bls', 'jml_bls', 'jml_bls_dense')
+          'jml_dense_reference', 'ce_bls', 'jml_bls', 'jml_bls_dense', 'kl',
+          'kl_reference')
+#: Losses whose target is a soft (N, C, H, W) probability map.
+SOFT_TARGET_LOSSES = ('jml_soft', 'kl', 'kl_reference')
 #: Losses benchmarked on block labels (realistic boundaries).
 BLOCK_LABEL_LOSSES = ('ce_bls', 'jml_bls', 'jml_bls_dense')
 BLOCK = 16
@@ -84,6 +89,16 @@ def _dense_reference_jml(logits, labels, ignore_index=255, smooth=1.0):
     return (loss * present).sum() / present.sum().clamp_min(1)
 
 
+def _reference_kl(logits, teacher_probs):
+    """KL(teacher || softmax(logits)) per pixel, averaged, by autograd
+    (``xlogy`` for the teacher's entropy, as written before the analytic
+    backward of ``KLDivergenceLoss``)."""
+    import torch
+    log_q = torch.log_softmax(logits, dim=1)
+    p = teacher_probs
+    return (torch.xlogy(p, p) - p * log_q).sum(dim=1).mean()
+
+
 def _make_loss(name: str) -> Callable:
     import torch.nn.functional as F
 
@@ -91,6 +106,8 @@ def _make_loss(name: str) -> Callable:
         return lambda x, y: F.cross_entropy(x, y, ignore_index=255)
     if name == 'jml_dense_reference':
         return _dense_reference_jml
+    if name == 'kl_reference':
+        return _reference_kl
     import mmseg_jml  # noqa: F401  (must precede mmseg.models)
     if name == 'mmseg_dice':
         from mmseg.models.losses import DiceLoss
@@ -99,8 +116,10 @@ def _make_loss(name: str) -> Callable:
         from mmseg.models.losses import LovaszLoss
         return LovaszLoss(loss_type='multi_class', reduction='none')
     from mmseg_jml.models.losses import (BoundaryLabelSmoothing,
-                                         JaccardMetricLoss,
+                                         JaccardMetricLoss, KLDivergenceLoss,
                                          SoftCrossEntropyLoss)
+    if name == 'kl':
+        return KLDivergenceLoss()
     if name == 'ce_bls':
         return SoftCrossEntropyLoss(
             target_transform=BoundaryLabelSmoothing(3, 0.5))
@@ -118,7 +137,7 @@ def _inputs(name: str, shape: Tuple[int, int, int, int]):
     g = torch.Generator().manual_seed(0)
     n, c, h, w = shape
     logits = torch.randn(shape, generator=g).requires_grad_(True)
-    if name == 'jml_soft':
+    if name in SOFT_TARGET_LOSSES:
         target = torch.softmax(2 * torch.randn(shape, generator=g), dim=1)
     elif name in BLOCK_LABEL_LOSSES:
         blocks = torch.randint(0, c, (n, -(-h // BLOCK), -(-w // BLOCK)),
@@ -154,8 +173,10 @@ def _worker(name: str, shape: Tuple[int, int, int, int], repeats: int,
         peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base
         return dict(peak_mib=peak_kib / 1024)
     ce = _make_loss('ce')
-    ce_logits, ce_target = (logits, target) if name != 'jml_soft' else \
-        _inputs('ce', shape)
+    if name in SOFT_TARGET_LOSSES:
+        ce_logits, ce_target = _inputs('ce', shape)
+    else:
+        ce_logits, ce_target = logits, target
     _step(fn, logits, target)  # warm-up
     _step(ce, ce_logits, ce_target)
     times, ce_times = [], []

@@ -37,7 +37,7 @@ def test_benchmark_quick_prints_the_table():
 @pytest.mark.parametrize('name', ['ce', 'mmseg_dice', 'mmseg_lovasz',
                                   'jml_hard', 'jml_soft',
                                   'jml_dense_reference', 'ce_bls', 'jml_bls',
-                                  'jml_bls_dense'])
+                                  'jml_bls_dense', 'kl', 'kl_reference'])
 def test_every_benchmarked_loss_runs(name):
     tool = _load_tool()
     res = tool._worker(name, (2, 5, 8, 8), repeats=1, threads=1,
@@ -73,3 +73,19 @@ def test_bls_rows_use_block_labels_and_agree_with_dense():
     torch.testing.assert_close(
         tool._make_loss('jml_bls')(logits, labels),
         tool._make_loss('jml_bls_dense')(logits, labels))
+
+
+def test_kl_reference_of_the_tool_agrees_with_the_loss():
+    """The autograd reference the KL row is compared with computes the same
+    loss and gradient as KLDivergenceLoss (no pixel ignored, uniform
+    weights)."""
+    import torch
+    from mmseg_jml.models.losses import KLDivergenceLoss
+    tool = _load_tool()
+    logits, teacher = tool._inputs('kl', (2, 5, 6, 4))
+    ours = KLDivergenceLoss()(logits, teacher)
+    ref = tool._reference_kl(logits, teacher)
+    torch.testing.assert_close(ours, ref)
+    torch.testing.assert_close(
+        torch.autograd.grad(ours, logits)[0],
+        torch.autograd.grad(ref, logits)[0])
