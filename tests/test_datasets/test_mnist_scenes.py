@@ -18,7 +18,7 @@ from mmseg_jml.datasets.mnist_scenes import (NUM_CLASSES, compose_scene,
 
 SMALL = dict(num_train=6, num_val=4, size=64, scale_range=(16, 32))
 CONFIG = ('configs/digits/'
-          'jml-soft_fcn_unet-s5-c16_1xb8-1600_mnistscenes-64x64.py')
+          'jml-soft_fcn_unet-s5-c16_1xb8-1000_mnistscenes-64x64.py')
 
 
 @pytest.fixture(scope='module')

@@ -1,7 +1,7 @@
 # Table 10 variant: the classic soft Jaccard loss (L1 cardinalities) in
 # JML's place, with the JML weights (decode CE 0.125 + 0.75, auxiliary CE
 # 0.125), hard labels.
-_base_ = './ce_fcn_unet-s5-c16_1xb8-1600_mnistscenes-64x64.py'
+_base_ = './ce_fcn_unet-s5-c16_1xb8-1000_mnistscenes-64x64.py'
 model = dict(
     decode_head=dict(loss_decode=[
         dict(type='SoftCrossEntropyLoss', loss_weight=0.125),

@@ -2,7 +2,7 @@
 # defaults), decode 0.5 and auxiliary 0.5, computed inside the loss from the
 # hard labels (configs/_base_/losses/ce-bls.py).
 _base_ = [
-    './ce_fcn_unet-s5-c16_1xb8-1600_mnistscenes-64x64.py',
+    './ce_fcn_unet-s5-c16_1xb8-1000_mnistscenes-64x64.py',
     '../_base_/losses/ce-bls.py'
 ]
 model = dict(

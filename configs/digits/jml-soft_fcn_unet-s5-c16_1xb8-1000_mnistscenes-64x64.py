@@ -3,7 +3,7 @@
 # 0.125 + JML 0.75, auxiliary CE 0.125; configs/_base_/losses/jml.py), all
 # on the soft maps. Validation stays on the hard labels.
 _base_ = [
-    './ce_fcn_unet-s5-c16_1xb8-1600_mnistscenes-64x64.py',
+    './ce_fcn_unet-s5-c16_1xb8-1000_mnistscenes-64x64.py',
     '../_base_/losses/jml.py'
 ]
 model = dict(

@@ -2,7 +2,7 @@
 # 0.125 + JML 0.75, auxiliary CE 0.125) on boundary-label-smoothed targets
 # (k = 3, eps = 0.5).
 _base_ = [
-    './ce_fcn_unet-s5-c16_1xb8-1600_mnistscenes-64x64.py',
+    './ce_fcn_unet-s5-c16_1xb8-1000_mnistscenes-64x64.py',
     '../_base_/losses/jml-bls.py'
 ]
 model = dict(

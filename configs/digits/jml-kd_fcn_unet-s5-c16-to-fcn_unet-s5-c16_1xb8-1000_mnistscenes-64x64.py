@@ -1,5 +1,5 @@
 # JML-KD: the UNet-c16 student distilled from the CE UNet-c16 teacher
-# trained 3x longer (4800 iterations), with the official weights: decode CE
+# trained 3x longer (3000 iterations), with the official weights: decode CE
 # 0.0625 + JML 0.375 on the ground truth, KL 0.0625 + JML 0.375 on the
 # teacher's probabilities (T = 1; the classes the teacher gives at least 0.01
 # somewhere), auxiliary CE 0.0625 + KL 0.0625. The teacher's config and seed-0
@@ -7,16 +7,16 @@
 # checkpoint under the repository's work_dirs/digits
 # (configs/digits/reproduction.txt trains it first).
 _base_ = [
-    './ce_fcn_unet-s5-c16_1xb8-1600_mnistscenes-64x64.py',
+    './ce_fcn_unet-s5-c16_1xb8-1000_mnistscenes-64x64.py',
     '../_base_/losses/jml-kd.py'
 ]
-teacher = 'ce_fcn_unet-s5-c16_1xb8-4800_mnistscenes-64x64'
+teacher = 'ce_fcn_unet-s5-c16_1xb8-3000_mnistscenes-64x64'
 model = dict(
     type='DistillEncoderDecoder',
     teacher_config=f'{{fileDirname}}/{teacher}.py',
     teacher_checkpoint=(
         f'{{fileDirname}}/../../work_dirs/digits/{teacher}/seed0/'
-        'iter_4800.pth'),
+        'iter_3000.pth'),
     temperature={{_base_.jml_kd_temperature}},
     distill_losses={{_base_.jml_kd_distill_losses}},
     decode_head=dict(loss_decode={{_base_.jml_kd_decode_losses}}),
