@@ -253,8 +253,10 @@ def make_batch(batch: int, size: int, num_classes: int,
                 torch.where(valid, label, 0), num_classes).permute(2, 0, 1)
             noise = torch.rand(num_classes, size, size, generator=generator)
             probs = 0.7 * onehot + 0.3 * noise / noise.sum(0)
+            # float16, as the data sets store soft maps and
+            # PackSoftSegInputs hands them to the segmentor
             sample.gt_soft_sem_seg = PixelData(
-                data=probs * valid,
+                data=(probs * valid).half(),
                 metainfo=dict(ignore_index=IGNORE_INDEX))
         samples.append(sample)
     return dict(inputs=inputs, data_samples=samples)
