@@ -1,6 +1,7 @@
 """EncoderDecoder trained on soft ground truth carried by the dataset."""
 from typing import Dict, Optional
 
+import torch
 from mmseg.models.segmentors import EncoderDecoder
 from mmseg.registry import MODELS
 from mmseg.utils import (ConfigType, OptConfigType, OptMultiConfig,
@@ -120,7 +121,12 @@ class SoftLabelEncoderDecoder(EncoderDecoder):
                                         f'{prefix} head')
         soft_targets = stack_soft_targets(
             data_samples, num_classes=self.decode_head.out_channels)
-        soft_targets = soft_targets.to(inputs.device)
+        # The losses compute in float32: convert half-precision maps once
+        # here, so that every loss shares one float32 batch instead of each
+        # keeping its own converted copy for its backward.
+        soft_targets = soft_targets.to(
+            inputs.device,
+            torch.promote_types(soft_targets.dtype, torch.float32))
         x = self.extract_feat(inputs)
         losses: Dict[str, Tensor] = {}
         for prefix, head in loss_heads(self):

@@ -433,3 +433,26 @@ def test_soft_demo_config_builds(repo_root):
     assert pipeline[-1] == 'PackSoftSegInputs'
     assert cfg.train_dataloader.dataset.data_prefix.soft_seg_map_path == (
         'soft_dir/train')
+
+
+def test_half_precision_maps_become_one_shared_float32_batch(
+        synthetic_config, monkeypatch):
+    """float16 maps are converted once, in the segmentor: the heads' losses
+    receive one float32 batch (their own conversion is then a no-op, so no
+    loss keeps a converted copy for its backward)."""
+    import mmseg_jml.models.segmentors.soft_label_encoder_decoder as module
+    model = MODELS.build(_model_cfg(synthetic_config))
+    inputs, samples = _batch()
+    for sample in samples:
+        sample.gt_soft_sem_seg = PixelData(
+            data=sample.gt_soft_sem_seg.data.half())
+    seen = []
+
+    def recording(head, logits, data_samples, soft_targets):
+        seen.append(soft_targets)
+        return head_losses(head, logits, data_samples, soft_targets)
+
+    monkeypatch.setattr(module, 'head_losses', recording)
+    model.loss(inputs, samples)
+    assert seen and all(t is seen[0] for t in seen)
+    assert seen[0].dtype == torch.float32
