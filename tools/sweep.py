@@ -79,6 +79,7 @@ import re
 import shlex
 import subprocess
 import sys
+from collections import Counter
 from concurrent.futures import (FIRST_COMPLETED, Future, ThreadPoolExecutor,
                                 wait)
 from dataclasses import dataclass, field
@@ -703,8 +704,9 @@ def summarize(jobs: Sequence[Job],
     """Markdown and CSV tables of the runs (missing runs show as missing),
     and the warnings about missing, stale or unreadable results.
 
-    Layouts: see the module docstring. Two configs with the same labels
-    get their schedule appended to the method (``JML-KD (4xb4-40k)``).
+    Layouts: see the module docstring. Configs with the same labels get
+    their schedule appended to the method (``JML-KD (4xb4-40k)``), except
+    one on the sweep's most common schedule, which keeps the plain label.
     """
     if layout not in LAYOUTS:
         raise ValueError(f'expected layout in {LAYOUTS}, got {layout!r}')
@@ -719,12 +721,21 @@ def summarize(jobs: Sequence[Job],
     seen: Dict[Tuple[str, str, str], List[str]] = {}
     for config, label in labels.items():
         seen.setdefault(label, []).append(config)
+    schedules = {c: _name_parts(c)[0][_name_parts(c)[1]] for c in labels}
+    counts = Counter(schedules.values())
     for configs in seen.values():
         if len(configs) > 1:
+            # the one config on the sweep's most common schedule keeps the
+            # plain label (e.g. a baseline beside its longer-trained
+            # teacher); the others are told apart by their schedule
+            usual = [c for c in configs
+                     if counts[schedules[c]] == max(counts.values())]
             for config in configs:
-                parts, index = _name_parts(config)
+                if usual == [config]:
+                    continue
                 method, row, split = labels[config]
-                labels[config] = (f'{method} ({parts[index]})', row, split)
+                labels[config] = (f'{method} ({schedules[config]})', row,
+                                  split)
     specs = [f'{labels[j.config][1]}:{labels[j.config][0]}={j.work_dir}'
              for j in jobs]
     runs = summarize_results.collect_runs(specs)

@@ -488,3 +488,33 @@ def test_run_job_logs_each_run_and_passes_threads(sweep, tmp_path,
     log = (tmp_path / 'wd' / 'seed0' / 'sweep.log').read_text()
     assert "'tools/train.py', 'a.py'" in log
     assert "'ckpt.pth'" in log  # the test command got the checkpoint
+
+
+def test_same_labels_keep_the_plain_one_on_the_usual_schedule(
+        sweep, tmp_path, monkeypatch):
+    """A baseline and its longer-trained copy (the digits' KD teacher) share
+    the labels: the one on the sweep's most common schedule stays ``CE``,
+    the other is told apart by its schedule; with no such single config
+    both carry their schedule."""
+    monkeypatch.chdir(tmp_path)
+    names = ['ce_unet_1xb8-30_syn-8x8.py', 'ce_unet_1xb8-10_syn-8x8.py',
+             'jml_unet_1xb8-10_syn-8x8.py']
+    jobs = sweep.plan_runs(
+        names, [0], 'root',
+        read=lambda config, options: sweep.ConfigInfo(None, 'iter_4.pth'))
+    for job in jobs:
+        test = tmp_path / job.work_dir / '20261128_010000'
+        test.mkdir(parents=True)
+        test.joinpath('20261128_010000.json').write_text(
+            json.dumps({'mIoU': 50.0}))
+    markdown, _, _ = sweep.summarize(jobs, ['mIoU'])
+    header = [c.strip() for c in markdown.splitlines()[0].split('|')[1:-1]]
+    assert 'CE (1xb8-30)' in header and 'JML' in header
+    assert 'CE (1xb8-10)' not in header
+    row = dict(zip(header, (c.strip() for c in
+                            markdown.splitlines()[2].split('|')[1:-1])))
+    assert row['CE'] == row['CE (1xb8-30)'] == '50.00'
+    # two configs, one schedule each: no usual one, both suffixed
+    markdown, _, _ = sweep.summarize(jobs[:2], ['mIoU'])
+    header = markdown.splitlines()[0]
+    assert 'CE (1xb8-30)' in header and 'CE (1xb8-10)' in header
